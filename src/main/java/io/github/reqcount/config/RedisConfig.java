@@ -1,0 +1,67 @@
+package io.github.reqcount.config;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration;
+
+@Configuration(proxyBeanMethods = false)
+class RedisConfig {
+
+    /** Reconnects within a second of Redis coming back, instead of Lettuce's default back-off of up to 30 s. */
+    @Bean(destroyMethod = "shutdown")
+    ClientResources lettuceClientResources() {
+        return DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+    }
+
+    @Bean
+    LettuceConnectionFactory redisConnectionFactory(CounterProperties props, ClientResources resources) {
+        var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
+        if (!props.redisPassword().isEmpty()) {
+            server.setPassword(props.redisPassword());
+        }
+        var client = LettucePoolingClientConfiguration.builder()
+                .clientResources(resources)
+                .poolConfig(transactionPool(props))
+                .commandTimeout(props.redisCommandTimeout())
+                .clientOptions(ClientOptions.builder()
+                        .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout()).build())
+                        // Fail at once while disconnected instead of queueing until the command timeout.
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .build())
+                .build();
+        var factory = new LettuceConnectionFactory(server, client);
+        // MULTI, INCRBY and EXEC leave in one write: one round trip per transaction.
+        factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
+        return factory;
+    }
+
+    /**
+     * MULTI/EXEC needs a connection of its own, so transactions borrow from this pool while plain commands
+     * (health, reads) share one connection. The group commit never has more than batchMaxInFlight
+     * transactions open, so that is the pool's size: no connection sits unused, none is opened per
+     * request, and none is opened at start, so the service starts while Redis is down. A borrower waits
+     * at most the connect timeout.
+     */
+    private static GenericObjectPoolConfig<StatefulConnection<?, ?>> transactionPool(CounterProperties props) {
+        var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
+        pool.setMaxTotal(props.batchMaxInFlight());
+        pool.setMaxIdle(props.batchMaxInFlight());
+        pool.setMinIdle(0);
+        pool.setMaxWait(props.redisConnectTimeout());
+        return pool;
+    }
+}

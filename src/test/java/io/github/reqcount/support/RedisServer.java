@@ -1,0 +1,111 @@
+package io.github.reqcount.support;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * One real Redis for the integration tests, with AOF on. Its host port is fixed, so the application keeps the
+ * same address when the tests kill and restart the container; the container keeps its data directory
+ * across a restart, as a Swarm task with a volume does.
+ *
+ * <p>The image is REDIS_IMAGE (redis:7-alpine by default; a local stand-in on hosts without a registry). Docker
+ * is required: without it these tests fail and say so, they never skip.
+ */
+public final class RedisServer {
+
+    public static final String IMAGE = System.getenv().getOrDefault("REDIS_IMAGE", "redis:7-alpine");
+
+    private static RedisServer shared;
+
+    private final GenericContainer<?> container;
+    private final int port;
+
+    private RedisServer() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException("The integration tests need a Docker engine and found none. "
+                    + "Run 'bash testing_infrastructure.sh', which sets one up, or start Docker and run './mvnw verify'.");
+        }
+        port = freePort();
+        container = new GenericContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("redis"))
+                .withCommand("redis-server", "--protected-mode", "no", "--dir", "/tmp",
+                        "--appendonly", "yes", "--appendfsync", "always", "--save", "")
+                .withExposedPorts(6379)
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
+                        new PortBinding(Ports.Binding.bindPort(port), new ExposedPort(6379))))
+                .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1))
+                .withStartupTimeout(Duration.ofSeconds(60));
+        container.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+    }
+
+    /** The Redis that all integration tests in this JVM share, started on first use. */
+    public static synchronized RedisServer shared() {
+        if (shared == null) {
+            shared = new RedisServer();
+        }
+        return shared;
+    }
+
+    public String host() {
+        return "localhost";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** SIGKILL, as a crash would: nothing gets a chance to flush. */
+    public void kill() {
+        DockerClientFactory.instance().client().killContainerCmd(container.getContainerId()).exec();
+    }
+
+    /** Stops Redis cleanly (it is refused while stopped). */
+    public void stop() {
+        DockerClientFactory.instance().client().stopContainerCmd(container.getContainerId()).withTimeout(5).exec();
+    }
+
+    /** Starts the same container again, with its data directory as it was, and waits until it answers. */
+    public void start() {
+        DockerClientFactory.instance().client().startContainerCmd(container.getContainerId()).exec();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                var ping = container.execInContainer("redis-cli", "ping");
+                if (ping.getStdout().contains("PONG")) {
+                    return;
+                }
+                Thread.sleep(100);
+            } catch (IOException | RuntimeException e) {
+                sleep();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("Redis did not answer within 30 s of its restart");
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.github.reqcount.support;
+
+import io.github.reqcount.ReqcountApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** A whole instance of the service on a random port, named as a replica would be, against the given Redis. */
+public final class RunningApp implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    public RunningApp(String instanceName, RedisServer redis) {
+        context = new SpringApplicationBuilder(ReqcountApplication.class).run(
+                "--server.port=0",
+                "--instance-name=" + instanceName,
+                "--container-db-host=" + redis.host(),
+                "--container-db-port=" + redis.port());
+    }
+
+    public String url() {
+        return "http://localhost:" + ((WebServerApplicationContext) context).getWebServer().getPort() + "/";
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
