@@ -16,12 +16,13 @@ import org.testcontainers.utility.DockerImageName;
  * same address when the tests kill and restart the container; the container keeps its data directory
  * across a restart, as a Swarm task with a volume does.
  *
- * <p>The image is REDIS_IMAGE (redis:7-alpine by default; a local stand-in on hosts without a registry). Docker
- * is required: without it these tests fail and say so, they never skip.
+ * <p>The image is -Dredis.image, else REDIS_IMAGE, else redis:7-alpine; on hosts without a registry, point it at
+ * the local stand-in. Docker is required: without it these tests fail and say so, they never skip.
  */
 public final class RedisServer {
 
-    public static final String IMAGE = System.getenv().getOrDefault("REDIS_IMAGE", "redis:7-alpine");
+    public static final String IMAGE = firstSet(System.getProperty("redis.image"), System.getenv("REDIS_IMAGE"),
+            "redis:7-alpine");
 
     private static RedisServer shared;
 
@@ -99,6 +100,15 @@ public final class RedisServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String firstSet(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("no value");
     }
 
     private static int freePort() {

@@ -1,0 +1,134 @@
+package io.github.reqcount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.support.RedisServer;
+import io.github.reqcount.support.Replies;
+import io.github.reqcount.support.Replies.Reply;
+import io.github.reqcount.support.RunningApp;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** One replica against a real Redis: the exact replies, group commit, outages and restarts. */
+class CountingIT {
+
+    private static final RedisServer redis = RedisServer.shared();
+
+    private RunningApp app;
+    private StringRedisTemplate template;
+
+    @BeforeEach
+    void freshClusterAndReplica() {
+        app = new RunningApp("it-replica", redis);
+        template = app.bean(StringRedisTemplate.class);
+        template.delete(RedisCounterTransaction.TOTAL_KEY);
+    }
+
+    @AfterEach
+    void stopReplica() {
+        app.close();
+    }
+
+    @Test
+    void theFirstThreeRepliesAreExact() {
+        for (int i = 1; i <= 3; i++) {
+            HttpResponse<String> response = Replies.get(app.url());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain;charset=UTF-8");
+            assertThat(response.body()).isEqualTo("You are talking to instance it-replica:8083.\n"
+                    + "This is request " + i + " to this instance and request " + i + " to the cluster.\n");
+        }
+        assertThat(total()).isEqualTo(3);
+    }
+
+    @Test
+    void concurrentClientsAreBatchedAndGetExactlyOneToN() throws Exception {
+        List<Reply> replies = Replies.load(List.of(app.url()), 3_000, 64);
+
+        assertThat(replies).extracting(Reply::cluster)
+                .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 3_000).boxed().toList());
+        assertThat(replies).extracting(Reply::local)
+                .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 3_000).boxed().toList());
+        assertThat(total()).isEqualTo(3_000);
+        var batches = app.bean(MeterRegistry.class).get("reqcount.batch.size").summary();
+        assertThat(batches.totalAmount()).isEqualTo(3_000);
+        assertThat(batches.max()).as("largest batch").isGreaterThan(1);
+        assertThat(batches.count()).as("transactions").isLessThan(3_000);
+    }
+
+    @Test
+    void atConcurrencyOneEveryRequestHasItsOwnTransaction() {
+        long execsBefore = execCalls();
+        for (int i = 0; i < 20; i++) {
+            assertThat(Replies.get(app.url()).statusCode()).isEqualTo(200);
+        }
+        assertThat(execCalls() - execsBefore).isEqualTo(20);
+        assertThat(app.bean(MeterRegistry.class).get("reqcount.batch.size").summary().max()).isEqualTo(1);
+    }
+
+    @Test
+    void whileRedisIsDownRequestsGet503AndCountNothingThenCountingResumes() throws Exception {
+        assertThat(Replies.parse(Replies.get(app.url()).body())).isEqualTo(new Reply("it-replica", 1, 1));
+        redis.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> refused = Replies.get(app.url());
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(refused.body()).startsWith("503 Service Unavailable: Redis is unavailable");
+            }
+            assertThat(Replies.get(app.url() + "actuator/health/readiness").statusCode()).isEqualTo(503);
+            assertThat(Replies.get(app.url() + "actuator/health/liveness").statusCode()).isEqualTo(200);
+        } finally {
+            redis.start();
+        }
+
+        Reply next = Replies.parse(firstSuccess().body());
+        assertThat(next).as("nothing counted during the outage").isEqualTo(new Reply("it-replica", 2, 2));
+        assertThat(total()).isEqualTo(2);
+        assertThat(Replies.get(app.url() + "actuator/health/readiness").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theTotalSurvivesRedisBeingKilledAndRestarted() throws Exception {
+        Replies.load(List.of(app.url()), 100, 8);
+        redis.kill();
+        redis.start();
+
+        Reply next = Replies.parse(firstSuccess().body());
+        assertThat(next.cluster()).as("AOF replayed the acknowledged total").isEqualTo(101);
+        assertThat(next.local()).isEqualTo(101);
+    }
+
+    /** Polls GET / for up to 15 s (refused requests count nothing) and returns the first 200. */
+    private HttpResponse<String> firstSuccess() throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = Replies.get(app.url());
+            if (response.statusCode() == 200) {
+                return response;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("No 200 within 15 s of Redis coming back");
+    }
+
+    private long total() {
+        return Long.parseLong(template.opsForValue().get(RedisCounterTransaction.TOTAL_KEY));
+    }
+
+    private long execCalls() {
+        Properties stats = template.execute((RedisCallback<Properties>) c -> c.serverCommands().info("commandstats"));
+        String exec = stats.getProperty("cmdstat_exec", "calls=0,");
+        return Long.parseLong(exec.substring(exec.indexOf("calls=") + 6, exec.indexOf(',')));
+    }
+}
