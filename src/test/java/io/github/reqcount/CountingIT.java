@@ -28,9 +28,9 @@ class CountingIT {
 
     @BeforeEach
     void freshClusterAndReplica() {
+        redis.flushAll();
         app = new RunningApp("it-replica", redis);
         template = app.bean(StringRedisTemplate.class);
-        template.delete(RedisCounterTransaction.TOTAL_KEY);
     }
 
     @AfterEach

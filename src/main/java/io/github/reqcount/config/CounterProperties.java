@@ -29,5 +29,7 @@ public record CounterProperties(
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisCommandTimeout,
         // Group commit: the most requests one transaction carries, and the most transactions in flight.
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
-        @DefaultValue("2") @Min(1) @Max(64) int batchMaxInFlight) {
+        @DefaultValue("2") @Min(1) @Max(64) int batchMaxInFlight,
+        // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
+        @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl) {
 }

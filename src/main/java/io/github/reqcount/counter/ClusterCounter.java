@@ -1,7 +1,10 @@
 package io.github.reqcount.counter;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +41,11 @@ public class ClusterCounter {
     private final int maxInFlight;
     private final AtomicLong local = new AtomicLong();
     private final AtomicBoolean redisDown = new AtomicBoolean();
+    private final AtomicLong lastTotal = new AtomicLong();
     private final DistributionSummary batchSizes;
+    private final Timer transactions;
+    private final Counter served;
+    private final Counter refused;
 
     private final Object lock = new Object();
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
@@ -50,8 +57,18 @@ public class ClusterCounter {
         this.maxInFlight = maxInFlight;
         this.batchSizes = DistributionSummary.builder("reqcount.batch.size")
                 .description("Requests carried by one Redis transaction")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
+                .register(meters);
+        this.transactions = Timer.builder("reqcount.redis.transaction")
+                .description("One MULTI/EXEC attempt, successful or not")
                 .publishPercentileHistogram()
                 .register(meters);
+        this.served = Counter.builder("reqcount.requests.served")
+                .description("Requests answered with a cluster number").register(meters);
+        this.refused = Counter.builder("reqcount.requests.refused")
+                .description("Requests refused with 503 because Redis did not confirm").register(meters);
+        Gauge.builder("reqcount.cluster.last.known", lastTotal, AtomicLong::get)
+                .description("The last cluster total this replica saw confirmed").register(meters);
     }
 
     /** Counts one request, or throws {@link CounterUnavailableException} and counts nothing. */
@@ -68,7 +85,14 @@ public class ClusterCounter {
         if (batch != null) {
             run(batch);
         }
-        long cluster = ticket.number();
+        long cluster;
+        try {
+            cluster = ticket.number();
+        } catch (CounterUnavailableException e) {
+            refused.increment();
+            throw e;
+        }
+        served.increment();
         return new Counts(local.incrementAndGet(), cluster);
     }
 
@@ -90,6 +114,7 @@ public class ClusterCounter {
         try {
             batchSizes.record(batch.size());
             long last = addWithOneRetry(batch.size());
+            lastTotal.accumulateAndGet(last, Math::max);
             long first = last - batch.size() + 1;
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).number.complete(first + i);
@@ -115,12 +140,17 @@ public class ClusterCounter {
         }
     }
 
+    /** Records a total read elsewhere, so the gauge stays current on a quiet replica. */
+    public void observedTotal(long total) {
+        lastTotal.accumulateAndGet(total, Math::max);
+    }
+
     private long addWithOneRetry(int n) {
         try {
-            return confirmed(transaction.add(n));
+            return confirmed(timedAdd(n));
         } catch (RuntimeException first) {
             try {
-                return confirmed(transaction.add(n));
+                return confirmed(timedAdd(n));
             } catch (RuntimeException second) {
                 second.addSuppressed(first);
                 if (redisDown.compareAndSet(false, true)) {
@@ -129,6 +159,15 @@ public class ClusterCounter {
                 }
                 throw second;
             }
+        }
+    }
+
+    private long timedAdd(int n) {
+        Timer.Sample sample = Timer.start();
+        try {
+            return transaction.add(n);
+        } finally {
+            sample.stop(transactions);
         }
     }
 

@@ -6,15 +6,23 @@ import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** MULTI, INCRBY total_count n, EXEC: pipelined, so the three leave together in one round trip. */
+/**
+ * MULTI, INCRBY total_count n, HINCRBY replica_counts &lt;replica&gt; n, EXEC: pipelined, so all four leave in one
+ * round trip, and atomic, so the replicas' fields always add up to the total that they have counted.
+ */
 public class RedisCounterTransaction implements CounterTransaction {
 
+    /** The original service's key; its value is the cluster total. */
     public static final String TOTAL_KEY = "total_count";
+    /** A hash from replica name to the requests it has counted. */
+    public static final String REPLICA_COUNTS_KEY = "replica_counts";
 
     private final StringRedisTemplate redis;
+    private final String replica;
 
-    public RedisCounterTransaction(StringRedisTemplate redis) {
+    public RedisCounterTransaction(StringRedisTemplate redis, String replica) {
         this.redis = redis;
+        this.replica = replica;
     }
 
     @Override
@@ -26,6 +34,7 @@ public class RedisCounterTransaction implements CounterTransaction {
                 var ops = (RedisOperations<String, String>) operations;
                 ops.multi();
                 ops.opsForValue().increment(TOTAL_KEY, n);
+                ops.opsForHash().increment(REPLICA_COUNTS_KEY, replica, n);
                 ops.exec();
                 return null;
             }

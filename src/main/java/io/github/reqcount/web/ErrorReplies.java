@@ -2,6 +2,7 @@ package io.github.reqcount.web;
 
 import io.github.reqcount.counter.CounterUnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -22,6 +23,13 @@ class ErrorReplies {
         return reply(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .body(line(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unavailable; the request was not counted. Retry shortly."));
+    }
+
+    @ExceptionHandler(DataAccessException.class)
+    ResponseEntity<String> redisUnreadable() {
+        return reply(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(line(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unavailable; the cluster view cannot be read. Retry shortly."));
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)

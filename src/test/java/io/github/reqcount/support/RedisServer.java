@@ -63,6 +63,21 @@ public final class RedisServer {
         return port;
     }
 
+    /** Empties Redis, so that a test starts with a fresh cluster. */
+    public void flushAll() {
+        try {
+            var result = container.execInContainer("redis-cli", "flushall");
+            if (!result.getStdout().contains("OK")) {
+                throw new IllegalStateException("FLUSHALL failed: " + result);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL, as a crash would: nothing gets a chance to flush. */
     public void kill() {
         DockerClientFactory.instance().client().killContainerCmd(container.getContainerId()).exec();

@@ -1,6 +1,8 @@
 package io.github.reqcount.support;
 
 import io.github.reqcount.ReqcountApplication;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -10,12 +12,15 @@ public final class RunningApp implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
 
-    public RunningApp(String instanceName, RedisServer redis) {
-        context = new SpringApplicationBuilder(ReqcountApplication.class).run(
+    /** Starts the service; settings such as "--heartbeat-ttl=2s" may follow. */
+    public RunningApp(String instanceName, RedisServer redis, String... settings) {
+        var args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--instance-name=" + instanceName,
                 "--container-db-host=" + redis.host(),
-                "--container-db-port=" + redis.port());
+                "--container-db-port=" + redis.port()));
+        args.addAll(List.of(settings));
+        context = new SpringApplicationBuilder(ReqcountApplication.class).run(args.toArray(String[]::new));
     }
 
     public String url() {

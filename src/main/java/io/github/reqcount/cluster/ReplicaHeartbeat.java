@@ -1,0 +1,59 @@
+package io.github.reqcount.cluster;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Tells the cluster this replica is alive: three times per TTL it sets a key that expires after the TTL, and
+ * records when it was last seen. A replica whose key has expired is shown as gone.
+ */
+public class ReplicaHeartbeat {
+
+    /** A hash from replica name to the time (epoch millis) it last beat. */
+    public static final String SEEN_KEY = "replica_seen";
+    private static final String ALIVE_PREFIX = "replica_alive:";
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaHeartbeat.class);
+
+    private final StringRedisTemplate redis;
+    private final String replica;
+    private final Duration ttl;
+
+    public ReplicaHeartbeat(StringRedisTemplate redis, String replica, Duration ttl) {
+        this.redis = redis;
+        this.replica = replica;
+        this.ttl = ttl;
+    }
+
+    public Duration interval() {
+        return ttl.dividedBy(3);
+    }
+
+    public static String aliveKey(String replica) {
+        return ALIVE_PREFIX + replica;
+    }
+
+    public void beat() {
+        String now = Long.toString(System.currentTimeMillis());
+        try {
+            redis.executePipelined(new SessionCallback<Object>() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <K, V> Object execute(RedisOperations<K, V> operations) {
+                    var ops = (RedisOperations<String, String>) operations;
+                    ops.opsForValue().set(aliveKey(replica), now, ttl);
+                    ops.opsForHash().put(SEEN_KEY, replica, now);
+                    return null;
+                }
+            });
+        } catch (DataAccessException e) {
+            // The counter logs Redis outages once; a missed beat only makes this replica look gone for a while.
+            log.debug("Heartbeat not recorded: {}", e.toString());
+        }
+    }
+}

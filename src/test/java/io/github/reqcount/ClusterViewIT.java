@@ -1,0 +1,124 @@
+package io.github.reqcount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.support.RedisServer;
+import io.github.reqcount.support.Replies;
+import io.github.reqcount.support.RunningApp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** /cluster and /actuator/prometheus against a real Redis shared by two replicas. */
+class ClusterViewIT {
+
+    private static final RedisServer redis = RedisServer.shared();
+    private static final ObjectMapper json = new ObjectMapper();
+    private static final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void freshCluster() {
+        redis.flushAll();
+    }
+
+    @Test
+    void listsEachReplicaWithCountsThatAddUpAndShowsAStoppedOneAsGone() throws Exception {
+        try (var a = new RunningApp("replica-a", redis, "--heartbeat-ttl=2s")) {
+            var b = new RunningApp("replica-b", redis, "--heartbeat-ttl=2s");
+            try {
+                Replies.load(List.of(a.url(), b.url(), a.url()), 900, 16);
+                JsonNode view = cluster(a.url());
+                assertThat(view.get("total").asLong()).isEqualTo(900);
+                assertThat(view.get("unattributed").asLong()).isZero();
+                assertThat(view.get("consistent").asBoolean()).isTrue();
+                assertThat(view.get("replicas")).extracting(r -> r.get("name").asString())
+                        .containsExactly("replica-a", "replica-b");
+                assertThat(view.get("replicas")).extracting(r -> r.get("requests").asLong()).containsExactly(600L, 300L);
+                assertThat(view.get("replicas")).allSatisfy(r -> assertThat(r.get("live").asBoolean()).isTrue());
+            } finally {
+                b.close();
+            }
+
+            JsonNode afterStop = awaitCluster(a.url(), v -> !v.get("replicas").get(1).get("live").asBoolean());
+            assertThat(afterStop.get("replicas").get(1).get("requests").asLong()).as("a gone replica keeps its count")
+                    .isEqualTo(300);
+            assertThat(afterStop.get("replicas").get(0).get("live").asBoolean()).isTrue();
+            assertThat(Replies.get(a.url()).statusCode()).as("reading /cluster counted nothing").isEqualTo(200);
+            assertThat(cluster(a.url()).get("total").asLong()).isEqualTo(901);
+        }
+    }
+
+    @Test
+    void aTotalThatPredatesTheReplicaFieldsIsShownAsUnattributed() throws Exception {
+        try (var a = new RunningApp("replica-a", redis)) {
+            a.bean(StringRedisTemplate.class).opsForValue().set(RedisCounterTransaction.TOTAL_KEY, "1000");
+            Replies.load(List.of(a.url()), 10, 2);
+
+            JsonNode view = cluster(a.url());
+            assertThat(view.get("total").asLong()).isEqualTo(1010);
+            assertThat(view.get("replicas").get(0).get("requests").asLong()).isEqualTo(10);
+            assertThat(view.get("unattributed").asLong()).isEqualTo(1000);
+            assertThat(view.get("consistent").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void clusterIs503WhileRedisIsDown() throws Exception {
+        try (var a = new RunningApp("replica-a", redis)) {
+            redis.stop();
+            try {
+                HttpResponse<String> refused = client.send(
+                        HttpRequest.newBuilder(URI.create(a.url() + "cluster")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(refused.body()).startsWith("503 Service Unavailable: Redis is unavailable");
+            } finally {
+                redis.start();
+            }
+        }
+    }
+
+    @Test
+    void prometheusShowsServedRefusedTransactionsAndBatchesTaggedByReplica() throws Exception {
+        try (var a = new RunningApp("replica-a", redis)) {
+            Replies.load(List.of(a.url()), 50, 4);
+            String metrics = Replies.get(a.url() + "actuator/prometheus").body();
+
+            assertThat(metrics)
+                    .contains("reqcount_requests_served_total{application=\"replicas-reqcount\",instance=\"replica-a\"} 50.0")
+                    .contains("reqcount_requests_refused_total{application=\"replicas-reqcount\",instance=\"replica-a\"} 0.0")
+                    .contains("reqcount_batch_size_sum{application=\"replicas-reqcount\",instance=\"replica-a\"} 50.0")
+                    .contains("reqcount_redis_transaction_seconds_count")
+                    .contains("reqcount_cluster_last_known{application=\"replicas-reqcount\",instance=\"replica-a\"} 50.0");
+            assertThat(Replies.get(a.url() + "actuator/env").statusCode()).as("only health, info and prometheus")
+                    .isEqualTo(404);
+            assertThat(Replies.get(a.url() + "actuator/metrics").statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static JsonNode cluster(String url) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "cluster"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private static JsonNode awaitCluster(String url, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        JsonNode view = cluster(url);
+        while (!condition.test(view) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            view = cluster(url);
+        }
+        assertThat(condition.test(view)).as("condition within 15 s; last view " + view).isTrue();
+        return view;
+    }
+}
