@@ -1,24 +1,80 @@
 #!/usr/bin/env bash
-# The proof: sets up what a fresh machine lacks, runs ./mvnw verify, then deploys a separate test stack
-# and checks the running cluster end to end. Ends with "N passed, N failed"; exits non-zero on any failure.
+# The proof. On a fresh machine it sets up Docker and the base images, runs ./mvnw verify (unit, web slice and
+# Testcontainers Redis tests), then deploys a separate test stack (its own name and port, so it never touches a
+# running deployment), runs the end-to-end checks against it (src/test/java/io/github/reqcount/e2e), and removes
+# it. Prints every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any
+# failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify.
 set -euo pipefail
 cd "$(dirname "$0")"
+export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
+DOCKER=${DOCKER:-docker}
 
 passed=0 failed=0
-check() { # check NAME COMMAND...: runs one check and records PASS or FAIL
+record() { # record PASS|FAIL LINE
+  case "$1" in PASS) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+  echo "$2"
+}
+check() { # check NAME COMMAND...: runs one check and records its verdict
   local name=$1; shift
   echo "[check] $name"
-  if "$@"; then passed=$((passed + 1)); echo "PASS: $name"; else failed=$((failed + 1)); echo "FAIL: $name"; fi
+  if "$@"; then record PASS "PASS: $name"; else record FAIL "FAIL: $name"; fi
 }
-summary() { echo "$passed passed, $failed failed"; }
-trap summary EXIT
+teardown() {
+  if $DOCKER stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
+    echo "[teardown] removing stack $STACK and its volume"
+    $DOCKER stack rm "$STACK" >/dev/null
+    for _ in $(seq 60); do # stack rm is asynchronous: wait for its containers and network to go
+      [ -z "$($DOCKER ps -aq --filter "label=com.docker.stack.namespace=$STACK")" ] &&
+        [ -z "$($DOCKER network ls -q --filter "label=com.docker.stack.namespace=$STACK")" ] && break
+      sleep 1
+    done
+    $DOCKER volume rm "${STACK}_redis-data" >/dev/null 2>&1 || true
+  fi
+}
+finish() {
+  local rc=$?
+  teardown || true
+  echo "$passed passed, $failed failed"
+  if [ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; then exit 0; fi
+  exit 1
+}
+trap 'finish' EXIT
 
-echo "[setup] Docker engine"
-source scripts/ensure-docker.sh
-echo "[setup] base images (upstream where pullable, else offline stand-ins)"
+echo "== setup: Docker engine"
+. scripts/ensure-docker.sh
+echo "== setup: base images (upstream where pullable, else offline stand-ins)"
 bash scripts/ensure-base-images.sh
-set -a; source .images.env; set +a
+set -a; . ./.images.env; set +a
+echo "== setup: headless Chromium for the dashboard test"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  command -v apt-get >/dev/null || { echo "install chromium and its chromedriver, then re-run" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+fi
+echo "[browser] $(chromium --version 2>/dev/null | head -1)"
 
-check "./mvnw verify (unit, web slice and Testcontainers Redis tests)" \
+echo "== 1: ./mvnw verify"
+check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
   ./mvnw -B verify -Dredis.image="$REDIS_IMAGE"
-[ "$failed" = 0 ] || exit 1
+if [ "$failed" != 0 ] || [ "${E2E:-true}" = false ]; then exit; fi
+
+echo "== 2: test stack $STACK on port $PORT"
+teardown
+bash scripts/build-app-image.sh target/replicas-reqcount-*.jar
+set -a; . ./.images.env; set +a
+bash scripts/ensure-swarm.sh
+# Short heartbeats, so that a killed replica shows as gone within the check's bound.
+REPLICAS=3 HEARTBEAT_TTL=3s bash scripts/deploy-stack.sh "$STACK" "$PORT"
+check "test stack converged (3 replicas, Redis, published port $PORT)" \
+  bash scripts/wait-for-stack.sh "$STACK" "$PORT" 240
+if [ "$failed" != 0 ]; then exit; fi
+
+echo "== 3: end-to-end checks against http://127.0.0.1:$PORT/"
+rm -f target/e2e-checks.txt
+./mvnw -B -q -Pe2e verify -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2e.replicas=3 \
+  > target/e2e-maven.log 2>&1 || echo "[e2e] Maven reported failures (log: target/e2e-maven.log)"
+if [ ! -s target/e2e-checks.txt ]; then
+  record FAIL "FAIL: the end-to-end suite ran no check (see target/e2e-maven.log)"
+  tail -30 target/e2e-maven.log
+fi
+while IFS= read -r line; do record "${line%%:*}" "$line"; done < <(cat target/e2e-checks.txt 2>/dev/null)

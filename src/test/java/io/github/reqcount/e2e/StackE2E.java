@@ -1,0 +1,224 @@
+package io.github.reqcount.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.reqcount.e2e.Traffic.Outcome;
+import io.github.reqcount.support.Replies;
+import io.github.reqcount.support.Replies.Reply;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * End-to-end checks against a deployed test stack (testing_infrastructure.sh deploys it and passes its URL and
+ * name). Traffic goes only to the stack's published port on loopback and, through docker exec, to its own
+ * containers. Every loop is bounded in count and time.
+ */
+@ExtendWith(CheckReport.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackE2E {
+
+    private static final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    @Order(1)
+    @DisplayName("all replicas answer through the published port")
+    void allReplicasAnswer() {
+        Set<String> seen = new TreeSet<>();
+        int sent = 0;
+        while (seen.size() < Swarm.REPLICAS && sent < 100) {
+            var response = Replies.get(Swarm.URL);
+            sent++;
+            assertThat(response.statusCode()).isEqualTo(200);
+            seen.add(Replies.parse(response.body()).instance());
+        }
+        CheckReport.figures(seen.size() + " replicas in " + sent + " requests: " + seen);
+        assertThat(seen).hasSize(Swarm.REPLICAS);
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("3,000 concurrent requests: unique numbers, exact total, ordered local counts")
+    void correctUnderLoad() throws Exception {
+        long before = Swarm.redisTotal();
+        long started = System.nanoTime();
+        List<Outcome> outcomes = Traffic.run(32, 3_000, Duration.ofMinutes(3));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long after = Swarm.redisTotal();
+
+        List<Reply> replies = outcomes.stream().filter(Outcome::ok).map(Outcome::reply).toList();
+        long distinct = replies.stream().map(Reply::cluster).distinct().count();
+        CheckReport.figures(String.format("%d requests over 32 clients in %.1f s, %d x 200, %d distinct numbers, "
+                + "Redis total %d -> %d", outcomes.size(), seconds, replies.size(), distinct, before, after));
+        assertThat(outcomes).hasSize(3_000).allMatch(Outcome::ok);
+        assertThat(distinct).isEqualTo(replies.size());
+        assertThat(after - before).isEqualTo(replies.size());
+        assertThat(replies).allMatch(r -> r.cluster() > before && r.cluster() <= after);
+        assertOrderedPerClient(outcomes);
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("/cluster lists every replica as live, and their counts add up to the total")
+    void clusterViewAddsUp() throws Exception {
+        JsonNode view = cluster();
+        long sum = 0;
+        for (JsonNode replica : view.get("replicas")) {
+            sum += replica.get("requests").asLong();
+        }
+        long live = stream(view).filter(r -> r.get("live").asBoolean()).count();
+        CheckReport.figures(String.format("total %d, %d replicas listed, %d live, sum of counts %d, unattributed %d",
+                view.get("total").asLong(), view.get("replicas").size(), live, sum, view.get("unattributed").asLong()));
+        assertThat(live).isEqualTo(Swarm.REPLICAS);
+        assertThat(sum).isEqualTo(view.get("total").asLong());
+        assertThat(view.get("consistent").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("a killed replica is replaced, shows as gone then live, restarts at local 1, total continues")
+    void killedReplicaIsReplaced() throws Exception {
+        String victim = Swarm.containers("counter").get(0);
+        String hostname = Swarm.hostname(victim);
+        long before = Swarm.redisTotal();
+        Swarm.kill(victim);
+
+        long killedAt = System.nanoTime();
+        awaitCluster(view -> stream(view).anyMatch(r -> r.get("name").asString().equals(hostname) && !r.get("live").asBoolean()),
+                Duration.ofSeconds(60));
+        double goneAfter = (System.nanoTime() - killedAt) / 1e9;
+
+        Reply fresh = null;
+        long served = 0;
+        List<Long> numbers = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000 && fresh == null && System.nanoTime() - killedAt < 120e9; i++) {
+            var response = Replies.get(Swarm.URL);
+            if (response.statusCode() == 200) {
+                Reply reply = Replies.parse(response.body());
+                served++;
+                numbers.add(reply.cluster());
+                if (reply.instance().equals(hostname)) {
+                    fresh = reply;
+                }
+            }
+            Thread.sleep(20);
+        }
+        double replacedAfter = (System.nanoTime() - killedAt) / 1e9;
+        awaitCluster(view -> stream(view).filter(r -> r.get("live").asBoolean()).count() == Swarm.REPLICAS,
+                Duration.ofSeconds(60));
+        long after = Swarm.redisTotal();
+
+        CheckReport.figures(String.format("killed %s; gone in /cluster after %.1f s; first reply from its replacement "
+                + "after %.1f s: %s; %d served, Redis total %d -> %d", hostname, goneAfter, replacedAfter, fresh, served,
+                before, after));
+        assertThat(fresh).as("a reply from the replacement of " + hostname).isNotNull();
+        assertThat(fresh.local()).isEqualTo(1);
+        assertThat(after - before).as("no gap, no repeat").isEqualTo(served);
+        assertThat(new TreeSet<>(numbers)).hasSize(numbers.size()).first().isEqualTo(before + 1);
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("Redis SIGKILLed under load: 503 during the outage, no acknowledged count lost")
+    void redisKilledUnderLoad() throws Exception {
+        List<Outcome> outcomes;
+        long recoveredAfterMillis;
+        try (var traffic = new Traffic(4, 200_000, Duration.ofSeconds(150), 5)) {
+            Thread.sleep(2_000);
+            Swarm.kill(Swarm.containers("redis").get(0));
+            long killedAt = System.nanoTime();
+            Thread.sleep(1_000);
+            int okAtKill = (int) traffic.snapshot().stream().filter(Outcome::ok).count();
+            long deadline = killedAt + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < deadline
+                    && traffic.snapshot().stream().filter(Outcome::ok).count() < okAtKill + 200) {
+                Thread.sleep(250);
+            }
+            recoveredAfterMillis = (System.nanoTime() - killedAt) / 1_000_000;
+            outcomes = traffic.stop();
+        }
+        long total = Swarm.redisTotal();
+
+        List<Reply> replies = outcomes.stream().filter(Outcome::ok).map(Outcome::reply).toList();
+        long highest = replies.stream().mapToLong(Reply::cluster).max().orElse(0);
+        Map<Integer, Long> statuses = outcomes.stream().collect(Collectors.groupingBy(Outcome::status, Collectors.counting()));
+        long distinct = replies.stream().map(Reply::cluster).distinct().count();
+        CheckReport.figures(String.format("statuses %s; counting again within %.1f s; highest number given %d, "
+                + "Redis total after restart %d; %d distinct of %d", statuses, recoveredAfterMillis / 1e3, highest, total,
+                distinct, replies.size()));
+        assertThat(statuses.keySet()).as("only 200 and 503, never a wrong number").isSubsetOf(200, 503);
+        assertThat(statuses).containsKey(503);
+        assertThat(distinct).isEqualTo(replies.size());
+        assertThat(total).isGreaterThanOrEqualTo(highest);
+        assertOrderedPerClient(outcomes);
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("a rolling update under light load fails no request")
+    void rollingUpdateLosesNothing() throws Exception {
+        List<Outcome> outcomes;
+        long started = System.nanoTime();
+        try (var traffic = new Traffic(2, 100_000, Duration.ofMinutes(6), 20)) {
+            Swarm.docker("service", "update", "--force", "--detach=false", Swarm.service("counter"));
+            outcomes = traffic.stop();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<Integer, Long> statuses = outcomes.stream().collect(Collectors.groupingBy(Outcome::status, Collectors.counting()));
+        CheckReport.figures(String.format("update took %.1f s; %d requests, statuses %s", seconds, outcomes.size(), statuses));
+        assertThat(outcomes).isNotEmpty().allMatch(Outcome::ok);
+        assertOrderedPerClient(outcomes);
+    }
+
+    /** Each client saw its numbers rise: cluster numbers always, and local counts per replica. */
+    private static void assertOrderedPerClient(List<Outcome> outcomes) {
+        Map<Integer, Long> lastCluster = new HashMap<>();
+        Map<String, Long> lastLocal = new HashMap<>();
+        for (Outcome o : outcomes.stream().filter(Outcome::ok).toList()) {
+            Long previous = lastCluster.put(o.client(), o.reply().cluster());
+            assertThat(previous == null || previous < o.reply().cluster()).as("cluster order for client " + o.client()).isTrue();
+            Long previousLocal = lastLocal.put(o.client() + "@" + o.reply().instance(), o.reply().local());
+            assertThat(previousLocal == null || previousLocal < o.reply().local())
+                    .as("local order for client " + o.client() + " at " + o.reply().instance()).isTrue();
+        }
+    }
+
+    private static JsonNode cluster() {
+        var response = Replies.get(Swarm.URL + "cluster");
+        assertThat(response.statusCode()).as("/cluster: " + response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private static java.util.stream.Stream<JsonNode> stream(JsonNode view) {
+        return java.util.stream.StreamSupport.stream(view.get("replicas").spliterator(), false);
+    }
+
+    private static void awaitCluster(Predicate<JsonNode> condition, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode view = null;
+        while (System.nanoTime() < deadline) {
+            var response = Replies.get(Swarm.URL + "cluster");
+            if (response.statusCode() == 200) {
+                view = json.readTree(response.body());
+                if (condition.test(view)) {
+                    return;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("/cluster did not reach the expected state within " + limit + "; last: " + view);
+    }
+}

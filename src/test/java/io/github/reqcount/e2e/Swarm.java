@@ -1,0 +1,70 @@
+package io.github.reqcount.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The deployed test stack, reached through the docker CLI: find, inspect and kill its containers, read Redis. */
+final class Swarm {
+
+    static final String STACK = System.getProperty("e2e.stack", "reqcount-e2e");
+    static final String URL = System.getProperty("e2e.url", "http://127.0.0.1:18083/");
+    static final int REPLICAS = Integer.getInteger("e2e.replicas", 3);
+    private static final String DOCKER = System.getenv().getOrDefault("DOCKER", "docker");
+
+    private Swarm() {
+    }
+
+    static String service(String name) {
+        return STACK + "_" + name;
+    }
+
+    /** IDs of the running containers of one of the stack's services. */
+    static List<String> containers(String service) {
+        String out = docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + service(service));
+        return out.isBlank() ? List.of() : List.of(out.trim().split("\\s+"));
+    }
+
+    static String hostname(String container) {
+        return docker("inspect", "--format", "{{.Config.Hostname}}", container).trim();
+    }
+
+    static void kill(String container) {
+        docker("kill", container);
+    }
+
+    /** The cluster total as Redis holds it, read inside the Redis container (Redis is never published). */
+    static long redisTotal() {
+        List<String> redis = containers("redis");
+        if (redis.size() != 1) {
+            throw new IllegalStateException("Expected one running Redis container, found " + redis);
+        }
+        String value = docker("exec", redis.get(0), "redis-cli", "--raw", "get", "total_count").trim();
+        return value.isEmpty() ? 0 : Long.parseLong(value);
+    }
+
+    static String docker(String... args) {
+        List<String> command = new ArrayList<>(List.of(DOCKER));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(300, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("Timed out: " + command);
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(command + " exited " + process.exitValue() + ": " + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot run " + command + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
