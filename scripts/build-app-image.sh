@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Build the jar (unless one is given) and the application image on BASE_IMAGE.
+# Tags reqcount/replicas-reqcount:latest and :<image id>, and records the id tag as
+# APP_IMAGE in .images.env: redeploying an unchanged image is then a no-op, and a
+# changed one rolls out.
+#
+#   bash scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+[ -f .images.env ] && . ./.images.env
+base=${BASE_IMAGE:-eclipse-temurin:21-jre}
+repo=${APP_IMAGE_REPO:-reqcount/replicas-reqcount}
+jar=${1:-${APP_JAR:-}}
+
+if [ -z "$jar" ]; then
+  command -v java >/dev/null || { echo "[app] building the jar needs a JDK 17+: e.g. apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
+  if [ -x ./mvnw ]; then mvn=./mvnw; elif command -v mvn >/dev/null; then mvn=mvn; else
+    echo "[app] neither ./mvnw nor mvn found: restore ./mvnw from git, or install Maven" >&2; exit 1; fi
+  echo "[app] building the jar: $mvn -B -q -DskipTests package"
+  $mvn -B -q -DskipTests package || { echo "[app] the Maven build failed: fix it (see above) and re-run" >&2; exit 1; }
+  jar=$(ls target/*.jar | head -1)
+fi
+[ -f "$jar" ] || { echo "[app] no jar at '$jar': build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
+
+# A context of just the jar: works for a jar anywhere, and keeps the context small.
+ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
+cp "$jar" "$ctx/application.jar"
+echo "[app] building image $repo on $base from $jar"
+start=$SECONDS
+DOCKER_BUILDKIT=0 $DOCKER build -q -f Dockerfile --build-arg BASE_IMAGE="$base" \
+  --build-arg JAR_FILE=application.jar -t "$repo:latest" "$ctx" >/dev/null
+id=$($DOCKER image inspect -f '{{.Id}}' "$repo:latest" | cut -d: -f2 | cut -c1-12)
+$DOCKER tag "$repo:latest" "$repo:$id"
+touch .images.env; sed -i '/^APP_IMAGE=/d' .images.env; echo "APP_IMAGE=$repo:$id" >> .images.env
+echo "[app] built $repo:$id in $((SECONDS - start))s"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Build an offline stand-in image from Debian packages (mmdebstrap | docker import),
+# for hosts that can reach a Debian mirror but no container registry.
+# Cached by tag: an existing tag is reused unless REBUILD=1.
+#
+#   bash scripts/build-standin-image.sh redis|jre|haproxy [TAG]
+# Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm).
+set -euo pipefail
+
+kind=${1:-}
+DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+hooks=/usr/share/mmdebstrap/hooks/merged-usr
+extra=()
+case "$kind" in
+  redis)   # Same shape as redis:7: user redis, data in /data, no protected mode (Swarm network only).
+    tag=${2:-reqcount/redis-standin:7}; pkgs=redis-server
+    extra=(--customize-hook='mkdir -p "$1"/data && chroot "$1" chown redis:redis /data')
+    changes=(-c 'USER redis' -c 'WORKDIR /data' -c 'EXPOSE 6379'
+             -c 'CMD ["redis-server", "--protected-mode", "no"]') ;;
+  jre)     # passwd gives the Dockerfile useradd, as on eclipse-temurin; bash serves the HEALTHCHECK.
+    tag=${2:-reqcount/jre-standin:17}; pkgs=openjdk-17-jre-headless,passwd
+    extra=(--essential-hook='mkdir -p "$1"/usr/share/man/man1')   # the JRE's postinst needs it
+    changes=(-c 'WORKDIR /' -c 'CMD ["java", "-version"]') ;;
+  haproxy) # Same config path and user as the upstream haproxy image (its stop signal, SIGUSR1, is set in the stack).
+    tag=${2:-reqcount/haproxy-standin:2.6}; pkgs=haproxy
+    extra=(--customize-hook='mkdir -p "$1"/usr/local/etc/haproxy')
+    changes=(-c 'USER haproxy'
+             -c 'CMD ["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]') ;;
+  *) echo "usage: $0 redis|jre|haproxy [TAG]" >&2; exit 2 ;;
+esac
+
+if [ "${REBUILD:-0}" != 1 ] && $DOCKER image inspect "$tag" >/dev/null 2>&1; then
+  echo "[standin] $tag exists, reusing it (REBUILD=1 to rebuild)"; exit 0
+fi
+command -v mmdebstrap >/dev/null || { echo "[standin] mmdebstrap missing: apt-get install mmdebstrap (or run scripts/ensure-docker.sh)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "[standin] mmdebstrap needs root here: re-run with sudo" >&2; exit 1; }
+
+# The host's own Debian mirror and release, so this works wherever apt works.
+. /etc/os-release
+suite=${DEBIAN_SUITE:-$([ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-bookworm}" || echo bookworm)}
+mirror=${DEBIAN_MIRROR:-$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1 | tr -d ' ' || true)}
+mirror=${mirror:-http://deb.debian.org/debian}
+
+echo "[standin] building $tag from Debian $suite ($pkgs) via $mirror"
+start=$SECONDS log=$(mktemp)
+if ! mmdebstrap --quiet --variant=essential --include="$pkgs" \
+  --aptopt='APT::Install-Recommends "false"' \
+  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+  --hook-dir="$hooks" "${extra[@]}" \
+  "$suite" - "$mirror" 2>"$log" | $DOCKER import "${changes[@]}" - "$tag" >/dev/null; then
+  tail -20 "$log" >&2
+  echo "[standin] building $tag failed (log above): check that apt reaches $mirror, or set DEBIAN_MIRROR" >&2
+  exit 1
+fi
+rm -f "$log"
+echo "[standin] built $tag in $((SECONDS - start))s ($($DOCKER image inspect -f '{{.Size}}' "$tag" | numfmt --to=iec))"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Deploy or update the stack. Routing mesh where the engine has IPVS, else dnsrr replicas
+# behind an HAProxy edge. Re-running with nothing changed changes nothing.
+#   bash scripts/deploy-stack.sh [STACK] [PORT]
+# Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
+# REDIS_PASSWORD_FILE, EDGE_MODE, ...; image names come from .images.env.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+export STACK_NAME=${1:-${STACK_NAME:-reqcount}} SERVICE_PORT=${2:-${SERVICE_PORT:-8083}}
+if [ -f .images.env ]; then set -a; . ./.images.env; set +a; fi
+
+# Redis's volume lives on one node: pin Redis to the node labelled for it (this one, at first).
+label=reqcount.redis-data
+if [ -z "$($DOCKER node ls -q --filter "node.label=$label=true")" ]; then
+  echo "[deploy] labelling this node $label=true: Redis and its volume will live here"
+  $DOCKER node update --label-add "$label=true" "$($DOCKER info -f '{{.Swarm.NodeID}}')" >/dev/null
+fi
+
+mode=$(bash scripts/detect-edge-mode.sh)
+# Docker configs are immutable: name the HAProxy config after its content.
+[ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < haproxy/haproxy.cfg | cut -d' ' -f1)
+
+extra=()
+if [ "${REDIS_AUTH:-false}" = true ]; then
+  export REDIS_PASSWORD_FILE=${REDIS_PASSWORD_FILE:-./secrets/redis-password}
+  if [ ! -s "$REDIS_PASSWORD_FILE" ]; then
+    echo "[deploy] REDIS_AUTH=true: creating a random Redis password in $REDIS_PASSWORD_FILE"
+    mkdir -p "$(dirname "$REDIS_PASSWORD_FILE")"
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$REDIS_PASSWORD_FILE")
+  fi
+  extra+=(-c docker-stack.auth.yml)
+  echo "[deploy] Redis password on (secret from $REDIS_PASSWORD_FILE)"
+fi
+
+echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
+# Local images: don't ask a registry for digests. --prune drops services no longer in the files.
+deploy=($DOCKER stack deploy --resolve-image never --prune)
+if [ "$mode" = mesh ]; then
+  "${deploy[@]}" -c docker-stack.yml "${extra[@]}" "$STACK_NAME"
+else
+  grep -v '# routing-mesh only' docker-stack.yml |
+    "${deploy[@]}" -c - -c docker-stack.no-ipvs.yml "${extra[@]}" "$STACK_NAME"
+fi

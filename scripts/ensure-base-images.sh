@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Decide, per base image, what the stack uses: a local image, a pulled upstream
+# image, or an offline stand-in built from Debian packages. Writes the choice to
+# .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE) for the other scripts.
+#
+#   bash scripts/ensure-base-images.sh
+# Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
+#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+mode=${USE_STANDIN_IMAGES:-auto}
+out=${IMAGES_ENV_FILE:-.images.env}
+pull_ok=1   # after one failed pull, don't wait on the registry again
+
+# pick VAR UPSTREAM STANDIN_KIND STANDIN_TAG: sets VAR to the image to use.
+pick() {
+  local var=$1 upstream=${!1:-$2} kind=$3 standin=$4 chosen=""
+  case "$mode" in
+    always) ;;
+    auto|never)
+      if $DOCKER image inspect "$upstream" >/dev/null 2>&1; then
+        chosen=$upstream; echo "[images] $var=$upstream (found locally)"
+      elif [ "$pull_ok" = 1 ] && timeout "${PULL_TIMEOUT:-60}" $DOCKER pull -q "$upstream" >/dev/null 2>&1; then
+        chosen=$upstream; echo "[images] $var=$upstream (pulled)"
+      else
+        pull_ok=0
+        if [ "$mode" = never ]; then
+          echo "[images] cannot get $upstream (pull failed) and USE_STANDIN_IMAGES=never: pull or load it, or set USE_STANDIN_IMAGES=auto" >&2
+          exit 1
+        fi
+        echo "[images] $upstream not local and pull failed: using the offline stand-in"
+      fi ;;
+    *) echo "[images] USE_STANDIN_IMAGES must be auto, always or never (got '$mode')" >&2; exit 2 ;;
+  esac
+  if [ -z "$chosen" ]; then
+    bash scripts/build-standin-image.sh "$kind" "$standin"
+    chosen=$standin; echo "[images] $var=$standin (stand-in)"
+  fi
+  printf -v "$var" '%s' "$chosen"
+}
+
+pick REDIS_IMAGE   redis:7-alpine         redis   reqcount/redis-standin:7
+pick BASE_IMAGE    eclipse-temurin:21-jre jre     reqcount/jre-standin:17
+pick HAPROXY_IMAGE haproxy:lts-alpine     haproxy reqcount/haproxy-standin:2.6
+
+touch "$out"; sed -i '/^\(REDIS_IMAGE\|BASE_IMAGE\|HAPROXY_IMAGE\)=/d' "$out"
+printf 'REDIS_IMAGE=%s\nBASE_IMAGE=%s\nHAPROXY_IMAGE=%s\n' "$REDIS_IMAGE" "$BASE_IMAGE" "$HAPROXY_IMAGE" >> "$out"
+echo "[images] wrote $out"
