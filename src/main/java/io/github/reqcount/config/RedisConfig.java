@@ -6,6 +6,11 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.dns.DefaultDnsCache;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -19,11 +24,19 @@ import org.springframework.data.redis.connection.lettuce.LettucePoolingClientCon
 @Configuration(proxyBeanMethods = false)
 class RedisConfig {
 
-    /** Reconnects within a second of Redis coming back, instead of Lettuce's default back-off of up to 30 s. */
+    /**
+     * Reconnects within a second of Redis coming back, to wherever it came back. Lettuce's default back-off
+     * grows to 30 s; and Docker's DNS answers with a 600 s TTL, so with a cached answer a replica would keep
+     * dialling a restarted Redis task's old address (dnsrr gives it a new one) for up to ten minutes.
+     */
     @Bean(destroyMethod = "shutdown")
     ClientResources lettuceClientResources() {
         return DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .addressResolverGroup(new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                        .datagramChannelType(NioDatagramChannel.class)
+                        .socketChannelType(NioSocketChannel.class)
+                        .resolveCache(new DefaultDnsCache(0, 1, 0))))
                 .build();
     }
 
