@@ -60,6 +60,10 @@ if [ "$failed" != 0 ] || [ "${E2E:-true}" = false ]; then exit; fi
 
 echo "== 2: test stack $STACK on port $PORT"
 teardown
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  record FAIL "FAIL: port $PORT is already in use on this host: stop what listens there, or set E2E_PORT"
+  exit
+fi
 bash scripts/build-app-image.sh target/replicas-reqcount-*.jar
 set -a; . ./.images.env; set +a
 bash scripts/ensure-swarm.sh
