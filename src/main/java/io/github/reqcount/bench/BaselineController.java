@@ -1,0 +1,34 @@
+package io.github.reqcount.bench;
+
+import io.github.reqcount.web.CountReply;
+import io.github.reqcount.web.Instance;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * GET /baseline: the same reply as GET /, through the same Tomcat, Spring MVC and text converter, but
+ * with no Redis call. The benchmark measures it in the same process to know the ceiling that GET / is
+ * held against; it exists only under the {@code bench} profile, so no real replica ever serves it.
+ */
+@RestController
+@Profile("bench")
+class BaselineController {
+
+    /** Stands in for the cluster number, which would need Redis. */
+    static final long CLUSTER = 0;
+
+    private final Instance instance;
+    private final AtomicLong local = new AtomicLong();
+
+    BaselineController(Instance instance) {
+        this.instance = instance;
+    }
+
+    @GetMapping(path = "/baseline", produces = {"text/plain;charset=UTF-8", MediaType.APPLICATION_JSON_VALUE})
+    CountReply baseline() {
+        return new CountReply(instance.name(), instance.port(), local.incrementAndGet(), CLUSTER);
+    }
+}
