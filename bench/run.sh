@@ -6,7 +6,7 @@
 #
 # Variants, side by side in one run:
 #   baseline     GET /baseline: the same process, the same reply, no Redis (the ceiling; bench profile only)
-#   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=2)
+#   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=1)
 #   per-request  GET / with one MULTI/EXEC per request over a 16-connection pool
 #                (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16), in a second process
 #   redis INCR   redis-benchmark -t incr at the same concurrency, for reference

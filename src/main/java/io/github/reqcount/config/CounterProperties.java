@@ -27,9 +27,10 @@ public record CounterProperties(
         @DefaultValue("") String redisPassword,
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisConnectTimeout,
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisCommandTimeout,
-        // Group commit: the most requests one transaction carries, and the most transactions in flight.
+        // Group commit: the most requests one transaction carries, and the most transactions in flight. One in
+        // flight makes the largest batches (fewest Redis commands per request); see bench/results/tuning.md.
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
-        @DefaultValue("2") @Min(1) @Max(64) int batchMaxInFlight,
+        @DefaultValue("1") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl) {
 }

@@ -63,16 +63,16 @@ class RedisConfig {
     }
 
     /**
-     * MULTI/EXEC needs a connection of its own, so transactions borrow from this pool while plain commands
-     * (health, reads) share one connection. The group commit never has more than batchMaxInFlight
-     * transactions open, so that is the pool's size: no connection sits unused, none is opened per
-     * request, and none is opened at start, so the service starts while Redis is down. A borrower waits
-     * at most the connect timeout.
+     * MULTI/EXEC needs a connection of its own, so transactions borrow from this pool; the connection that plain
+     * commands (health, reads, heartbeats) share is taken from it too, once. The group commit never has more than
+     * batchMaxInFlight transactions open, so the pool holds that many plus the shared one: no connection sits
+     * unused, none is opened per request, and none is opened at start, so the service starts while Redis is
+     * down. A borrower waits at most the connect timeout.
      */
     private static GenericObjectPoolConfig<StatefulConnection<?, ?>> transactionPool(CounterProperties props) {
         var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
-        pool.setMaxTotal(props.batchMaxInFlight());
-        pool.setMaxIdle(props.batchMaxInFlight());
+        pool.setMaxTotal(props.batchMaxInFlight() + 1);
+        pool.setMaxIdle(props.batchMaxInFlight() + 1);
         pool.setMinIdle(0);
         pool.setMaxWait(props.redisConnectTimeout());
         return pool;
