@@ -19,16 +19,19 @@ check() { # check NAME COMMAND...: runs one check and records its verdict
   echo "[check] $name"
   if "$@"; then record PASS "PASS: $name"; else record FAIL "FAIL: $name"; fi
 }
-teardown() {
+teardown() { # removes the test stack, if there is one, and its volume: every run starts a fresh cluster
   if $DOCKER stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
-    echo "[teardown] removing stack $STACK and its volume"
+    echo "[teardown] removing stack $STACK"
     $DOCKER stack rm "$STACK" >/dev/null
     for _ in $(seq 60); do # stack rm is asynchronous: wait for its containers and network to go
       [ -z "$($DOCKER ps -aq --filter "label=com.docker.stack.namespace=$STACK")" ] &&
         [ -z "$($DOCKER network ls -q --filter "label=com.docker.stack.namespace=$STACK")" ] && break
       sleep 1
     done
-    $DOCKER volume rm "${STACK}_redis-data" >/dev/null 2>&1 || true
+  fi
+  if $DOCKER volume inspect "${STACK}_redis-data" >/dev/null 2>&1; then
+    echo "[teardown] removing volume ${STACK}_redis-data"
+    $DOCKER volume rm "${STACK}_redis-data" >/dev/null
   fi
 }
 finish() {
