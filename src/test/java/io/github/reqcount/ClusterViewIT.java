@@ -6,9 +6,6 @@ import io.github.reqcount.counter.RedisCounterTransaction;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.RunningApp;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +20,6 @@ class ClusterViewIT {
 
     private static final RedisServer redis = RedisServer.shared();
     private static final ObjectMapper json = new ObjectMapper();
-    private static final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
     void freshCluster() {
@@ -76,8 +72,7 @@ class ClusterViewIT {
         try (var a = new RunningApp("replica-a", redis)) {
             redis.stop();
             try {
-                HttpResponse<String> refused = client.send(
-                        HttpRequest.newBuilder(URI.create(a.url() + "cluster")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> refused = Replies.get(a.url() + "cluster");
                 assertThat(refused.statusCode()).isEqualTo(503);
                 assertThat(refused.body()).startsWith("503 Service Unavailable: Redis is unavailable");
             } finally {
@@ -104,9 +99,8 @@ class ClusterViewIT {
         }
     }
 
-    private static JsonNode cluster(String url) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "cluster"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    private static JsonNode cluster(String url) {
+        HttpResponse<String> response = Replies.get(url + "cluster");
         assertThat(response.statusCode()).isEqualTo(200);
         return json.readTree(response.body());
     }

@@ -4,13 +4,12 @@ import static io.github.reqcount.counter.RedisCounterTransaction.REPLICA_COUNTS_
 import static io.github.reqcount.counter.RedisCounterTransaction.TOTAL_KEY;
 
 import io.github.reqcount.counter.ClusterCounter;
+import io.github.reqcount.counter.StringSession;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -29,19 +28,14 @@ public class ClusterView {
     /** Throws a DataAccessException when Redis does not answer. */
     public ClusterSnapshot read() {
         // The total and the replicas' fields come from one MULTI/EXEC, so they are read at one instant.
-        List<Object> counts = redis.execute(new SessionCallback<List<Object>>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <K, V> List<Object> execute(RedisOperations<K, V> operations) {
-                var ops = (RedisOperations<String, String>) operations;
-                ops.multi();
-                ops.opsForValue().get(TOTAL_KEY);
-                ops.opsForHash().entries(REPLICA_COUNTS_KEY);
-                ops.opsForHash().entries(ReplicaHeartbeat.SEEN_KEY);
-                return ops.exec();
-            }
-        });
-        long total = counts.get(0) == null ? 0 : Long.parseLong((String) counts.get(0));
+        List<Object> counts = redis.execute(StringSession.of(ops -> {
+            ops.multi();
+            ops.opsForValue().get(TOTAL_KEY);
+            ops.opsForHash().entries(REPLICA_COUNTS_KEY);
+            ops.opsForHash().entries(ReplicaHeartbeat.SEEN_KEY);
+            return ops.exec();
+        }));
+        long total = number(counts.get(0));
         Map<?, ?> requests = (Map<?, ?>) counts.get(1);
         Map<?, ?> seen = (Map<?, ?>) counts.get(2);
 
@@ -56,12 +50,17 @@ public class ClusterView {
         var replicas = new ArrayList<ClusterSnapshot.Replica>(order.size());
         for (int i = 0; i < order.size(); i++) {
             String name = order.get(i);
-            long served = requests.get(name) == null ? 0 : Long.parseLong((String) requests.get(name));
-            Instant lastSeen = seen.get(name) == null ? null : Instant.ofEpochMilli(Long.parseLong((String) seen.get(name)));
+            long served = number(requests.get(name));
+            Instant lastSeen = seen.get(name) == null ? null : Instant.ofEpochMilli(number(seen.get(name)));
             attributed += served;
             replicas.add(new ClusterSnapshot.Replica(name, served, alive.get(i) != null, lastSeen));
         }
         counter.observedTotal(total);
         return new ClusterSnapshot(total, List.copyOf(replicas), total - attributed, total == attributed);
+    }
+
+    /** A Redis string holding a number; a missing one is 0. */
+    private static long number(Object value) {
+        return value == null ? 0 : Long.parseLong((String) value);
     }
 }

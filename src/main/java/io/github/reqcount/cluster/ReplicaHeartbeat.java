@@ -1,11 +1,10 @@
 package io.github.reqcount.cluster;
 
+import io.github.reqcount.counter.StringSession;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -41,16 +40,11 @@ public class ReplicaHeartbeat {
     public void beat() {
         String now = Long.toString(System.currentTimeMillis());
         try {
-            redis.executePipelined(new SessionCallback<Object>() {
-                @Override
-                @SuppressWarnings("unchecked")
-                public <K, V> Object execute(RedisOperations<K, V> operations) {
-                    var ops = (RedisOperations<String, String>) operations;
-                    ops.opsForValue().set(aliveKey(replica), now, ttl);
-                    ops.opsForHash().put(SEEN_KEY, replica, now);
-                    return null;
-                }
-            });
+            redis.executePipelined(StringSession.of(ops -> {
+                ops.opsForValue().set(aliveKey(replica), now, ttl);
+                ops.opsForHash().put(SEEN_KEY, replica, now);
+                return null;
+            }));
         } catch (DataAccessException e) {
             // The counter logs Redis outages once; a missed beat only makes this replica look gone for a while.
             log.debug("Heartbeat not recorded: {}", e.toString());

@@ -85,14 +85,7 @@ public class ClusterCounter {
         if (batch != null) {
             run(batch);
         }
-        long cluster;
-        try {
-            cluster = ticket.number();
-        } catch (CounterUnavailableException e) {
-            refused.increment();
-            throw e;
-        }
-        served.increment();
+        long cluster = ticket.number();
         return new Counts(local.incrementAndGet(), cluster);
     }
 
@@ -114,14 +107,16 @@ public class ClusterCounter {
         try {
             batchSizes.record(batch.size());
             long last = addWithOneRetry(batch.size());
-            lastTotal.accumulateAndGet(last, Math::max);
+            observedTotal(last);
             long first = last - batch.size() + 1;
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).number.complete(first + i);
             }
+            served.increment(batch.size());
         } catch (RuntimeException e) {
-            var refused = new CounterUnavailableException("Redis did not confirm the increment", e);
-            batch.forEach(t -> t.number.completeExceptionally(refused));
+            var refusal = new CounterUnavailableException("Redis did not confirm the increment", e);
+            batch.forEach(t -> t.number.completeExceptionally(refusal));
+            refused.increment(batch.size());
         } finally {
             handOver();
         }

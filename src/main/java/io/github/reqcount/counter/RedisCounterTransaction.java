@@ -1,9 +1,6 @@
 package io.github.reqcount.counter;
 
 import java.util.List;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -27,18 +24,13 @@ public class RedisCounterTransaction implements CounterTransaction {
 
     @Override
     public long add(int n) {
-        List<Object> replies = redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public <K, V> Object execute(RedisOperations<K, V> operations) throws DataAccessException {
-                var ops = (RedisOperations<String, String>) operations;
-                ops.multi();
-                ops.opsForValue().increment(TOTAL_KEY, n);
-                ops.opsForHash().increment(REPLICA_COUNTS_KEY, replica, n);
-                ops.exec();
-                return null;
-            }
-        });
+        List<Object> replies = redis.executePipelined(StringSession.of(ops -> {
+            ops.multi();
+            ops.opsForValue().increment(TOTAL_KEY, n);
+            ops.opsForHash().increment(REPLICA_COUNTS_KEY, replica, n);
+            ops.exec();
+            return null;
+        }));
         return total(replies);
     }
 

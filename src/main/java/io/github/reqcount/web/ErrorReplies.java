@@ -20,16 +20,12 @@ class ErrorReplies {
 
     @ExceptionHandler(CounterUnavailableException.class)
     ResponseEntity<String> unavailable() {
-        return reply(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, "1")
-                .body(line(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unavailable; the request was not counted. Retry shortly."));
+        return redisUnavailable("the request was not counted");
     }
 
     @ExceptionHandler(DataAccessException.class)
     ResponseEntity<String> redisUnreadable() {
-        return reply(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, "1")
-                .body(line(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unavailable; the cluster view cannot be read. Retry shortly."));
+        return redisUnavailable("the cluster view cannot be read");
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
@@ -51,6 +47,12 @@ class ErrorReplies {
     ResponseEntity<String> notAcceptable() {
         return reply(HttpStatus.NOT_ACCEPTABLE)
                 .body(line(HttpStatus.NOT_ACCEPTABLE, "Ask for text/plain or application/json."));
+    }
+
+    private static ResponseEntity<String> redisUnavailable(String consequence) {
+        return reply(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(line(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unavailable; " + consequence + ". Retry shortly."));
     }
 
     private static ResponseEntity.BodyBuilder reply(HttpStatus status) {
