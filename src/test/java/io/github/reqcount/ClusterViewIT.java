@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** /cluster and /actuator/prometheus against a real Redis shared by two replicas. */
@@ -57,7 +56,7 @@ class ClusterViewIT {
     @Test
     void aTotalThatPredatesTheReplicaFieldsIsShownAsUnattributed() throws Exception {
         try (var a = new RunningApp("replica-a", redis)) {
-            a.bean(StringRedisTemplate.class).opsForValue().set(RedisKeys.TOTAL, "1000");
+            redis.cli("admin", RedisServer.ADMIN_PASSWORD, "set", RedisKeys.TOTAL, "1000");
             Traffic.replies(List.of(a.url()), 10, 2);
 
             JsonNode view = cluster(a.url());
@@ -86,7 +85,7 @@ class ClusterViewIT {
     void prometheusShowsServedRefusedTransactionsAndBatchesTaggedByReplica() throws Exception {
         try (var a = new RunningApp("replica-a", redis)) {
             Traffic.replies(List.of(a.url()), 50, 4);
-            String metrics = Replies.get(a.url() + "actuator/prometheus").body();
+            String metrics = Replies.get(a.managementUrl() + "actuator/prometheus").body();
 
             assertThat(metrics)
                     .contains("reqcount_requests_served_total{application=\"replicas-reqcount\",instance=\"replica-a\"} 50.0")
@@ -94,9 +93,9 @@ class ClusterViewIT {
                     .contains("reqcount_batch_size_sum{application=\"replicas-reqcount\",instance=\"replica-a\"} 50.0")
                     .contains("reqcount_redis_transaction_seconds_count")
                     .contains("reqcount_cluster_last_known{application=\"replicas-reqcount\",instance=\"replica-a\"} 50.0");
-            assertThat(Replies.get(a.url() + "actuator/env").statusCode()).as("only health, info and prometheus")
+            assertThat(Replies.get(a.managementUrl() + "actuator/env").statusCode()).as("only health, info and prometheus")
                     .isEqualTo(404);
-            assertThat(Replies.get(a.url() + "actuator/metrics").statusCode()).isEqualTo(404);
+            assertThat(Replies.get(a.managementUrl() + "actuator/metrics").statusCode()).isEqualTo(404);
         }
     }
 

@@ -89,8 +89,8 @@ class CountingIT {
                 assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
                 assertThat(refused.body()).startsWith("503 Service Unavailable: Redis is unavailable");
             }
-            assertThat(Replies.get(app.url() + "actuator/health/readiness").statusCode()).isEqualTo(503);
-            assertThat(Replies.get(app.url() + "actuator/health/liveness").statusCode()).isEqualTo(200);
+            assertThat(Replies.get(app.managementUrl() + "actuator/health/readiness").statusCode()).isEqualTo(503);
+            assertThat(Replies.get(app.managementUrl() + "actuator/health/liveness").statusCode()).isEqualTo(200);
         } finally {
             redis.start();
         }
@@ -98,7 +98,7 @@ class CountingIT {
         Reply next = Replies.parse(firstSuccess().body());
         assertThat(next).as("nothing counted during the outage").isEqualTo(new Reply("it-replica", 2, 2));
         assertThat(total()).isEqualTo(2);
-        assertThat(Replies.get(app.url() + "actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(Replies.get(app.managementUrl() + "actuator/health/readiness").statusCode()).isEqualTo(200);
     }
 
     @Test

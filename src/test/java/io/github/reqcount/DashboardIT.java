@@ -2,7 +2,6 @@ package io.github.reqcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.RunningApp;
@@ -26,7 +25,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, never a downloaded browser):
@@ -42,8 +40,8 @@ class DashboardIT {
     void showsTheClusterLiveAndRidesOutARedisOutage(@TempDir Path profile) throws Exception {
         requireBrowser();
         RedisServer redis = RedisServer.shared();
+        redis.flushAll();
         try (var a = new RunningApp("replica-a", redis); var b = new RunningApp("replica-b", redis)) {
-            clearCluster(a.bean(StringRedisTemplate.class));
             serve(a, 30);
             serve(b, 20);
 
@@ -119,10 +117,6 @@ class DashboardIT {
         var service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, options);
-    }
-
-    private static void clearCluster(StringRedisTemplate template) {
-        template.delete(List.of(RedisKeys.TOTAL, RedisKeys.REPLICA_COUNTS, RedisKeys.REPLICA_SEEN));
     }
 
     private static void serve(RunningApp app, int requests) throws Exception {

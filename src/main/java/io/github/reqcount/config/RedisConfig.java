@@ -43,6 +43,9 @@ class RedisConfig {
     @Bean
     LettuceConnectionFactory redisConnectionFactory(ServiceProperties props, ClientResources resources) {
         var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
+        if (!props.redisUsername().isEmpty()) {
+            server.setUsername(props.redisUsername());
+        }
         if (!props.redisPassword().isEmpty()) {
             server.setPassword(props.redisPassword());
         }

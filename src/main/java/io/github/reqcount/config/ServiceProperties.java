@@ -1,5 +1,6 @@
 package io.github.reqcount.config;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -13,18 +14,22 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Every setting of the service, bound from the root so that the original variable names work as they
  * are: SERVICE_PORT binds to servicePort, CONTAINER_DB_HOST to containerDbHost, and so on. A bad value
- * fails the start with the variable's name in the message. The address and port default in
- * application.properties, where Spring's server reads them too.
+ * fails the start with the variable's name in the message. The address and the two ports default in
+ * application.properties, where Spring's servers read them too.
  */
 @Validated
 @ConfigurationProperties
 public record ServiceProperties(
         @NotBlank String serviceHost,
         @Min(1) @Max(65535) int servicePort,
+        // Actuator (health, metrics) listens here, never on the public port.
+        @Min(1) @Max(65535) int managementPort,
         // The name this replica gives in its replies; empty means the host's name.
         @DefaultValue("") String instanceName,
         @DefaultValue("localhost") @NotBlank String containerDbHost,
         @DefaultValue("6379") @Min(1) @Max(65535) int containerDbPort,
+        // The Redis ACL user and its password; an empty user means Redis's default user (a bare requirepass).
+        @DefaultValue("") String redisUsername,
         @DefaultValue("") String redisPassword,
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisConnectTimeout,
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisCommandTimeout,
@@ -34,4 +39,9 @@ public record ServiceProperties(
         @DefaultValue("1") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl) {
+
+    @AssertTrue(message = "MANAGEMENT_PORT must differ from SERVICE_PORT, or Actuator would answer on the public port")
+    public boolean isManagementPortSeparate() {
+        return managementPort != servicePort;
+    }
 }

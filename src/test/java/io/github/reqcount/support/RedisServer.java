@@ -8,13 +8,19 @@ import com.github.dockerjava.api.model.Ports;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
- * One real Redis for the integration tests, with AOF on. Its host port is fixed, so the application keeps the
+ * One real Redis for the integration tests, with AOF on and the repository's ACL (redis/users.acl, started by
+ * redis/start.sh exactly as the stack starts it): the service connects as its least-privilege user, and the tests
+ * set up and inspect as the admin. Its host port is fixed, so the application keeps the
  * same address when the tests kill and restart the container; the container keeps its data directory
  * across a restart, as a Swarm task with a volume does.
  *
@@ -25,6 +31,11 @@ public final class RedisServer {
 
     public static final String IMAGE = firstSet(System.getProperty("redis.image"), System.getenv("REDIS_IMAGE"),
             "redis:7-alpine");
+
+    /** The service's Redis user and password, and the admin's password, as the secrets would hold them. */
+    public static final String USER = "reqcount";
+    public static final String PASSWORD = "service-secret";
+    public static final String ADMIN_PASSWORD = "admin-secret";
 
     private static RedisServer shared;
 
@@ -38,7 +49,12 @@ public final class RedisServer {
         }
         port = freePort();
         container = new GenericContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("redis"))
-                .withCommand("redis-server", "--protected-mode", "no", "--dir", "/tmp",
+                .withCopyToContainer(MountableFile.forHostPath("redis/users.acl"), "/usr/local/etc/redis/users.acl")
+                .withCopyToContainer(MountableFile.forHostPath("redis/start.sh"), "/usr/local/etc/redis/start.sh")
+                .withCopyToContainer(Transferable.of(PASSWORD, 0444), "/run/secrets/redis-password")
+                .withCopyToContainer(Transferable.of(ADMIN_PASSWORD, 0444), "/run/secrets/redis-admin-password")
+                .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sh", "/usr/local/etc/redis/start.sh"))
+                .withCommand("--protected-mode", "no", "--dir", "/tmp",
                         "--appendonly", "yes", "--appendfsync", "always", "--save", "")
                 .withExposedPorts(6379)
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
@@ -67,11 +83,19 @@ public final class RedisServer {
 
     /** Empties Redis, so that a test starts with a fresh cluster. */
     public void flushAll() {
+        String reply = cli("admin", ADMIN_PASSWORD, "flushall");
+        if (!reply.contains("OK")) {
+            throw new IllegalStateException("FLUSHALL failed: " + reply);
+        }
+    }
+
+    /** One redis-cli command as the given user, inside the container; returns what it printed. */
+    public String cli(String user, String password, String... command) {
+        var args = new ArrayList<>(List.of("redis-cli", "--no-auth-warning", "--user", user, "--pass", password));
+        args.addAll(List.of(command));
         try {
-            var result = container.execInContainer("redis-cli", "flushall");
-            if (!result.getStdout().contains("OK")) {
-                throw new IllegalStateException("FLUSHALL failed: " + result);
-            }
+            var result = container.execInContainer(args.toArray(String[]::new));
+            return result.getStdout() + result.getStderr();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -95,7 +119,7 @@ public final class RedisServer {
         DockerClientFactory.instance().client().startContainerCmd(container.getContainerId()).exec();
         await("Redis answering within 30 s of its restart").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> container.execInContainer("redis-cli", "ping").getStdout().contains("PONG"));
+                .until(() -> cli("admin", ADMIN_PASSWORD, "ping").contains("PONG"));
     }
 
     private static String firstSet(String... values) {

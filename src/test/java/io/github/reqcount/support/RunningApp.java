@@ -7,7 +7,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** A whole instance of the service on a random port, named as a replica would be, against the given Redis. */
+/**
+ * A whole instance of the service on random ports (public and management), named as a replica would be, against
+ * the given Redis as the service's own Redis user.
+ */
 public final class RunningApp implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
@@ -16,15 +19,23 @@ public final class RunningApp implements AutoCloseable {
     public RunningApp(String instanceName, RedisServer redis, String... settings) {
         var args = new ArrayList<>(List.of(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--instance-name=" + instanceName,
                 "--container-db-host=" + redis.host(),
-                "--container-db-port=" + redis.port()));
+                "--container-db-port=" + redis.port(),
+                "--redis-username=" + RedisServer.USER,
+                "--redis-password=" + RedisServer.PASSWORD));
         args.addAll(List.of(settings));
         context = new SpringApplicationBuilder(ReqcountApplication.class).run(args.toArray(String[]::new));
     }
 
     public String url() {
         return "http://localhost:" + ((WebServerApplicationContext) context).getWebServer().getPort() + "/";
+    }
+
+    /** The management port's base URL: Actuator answers there, never on {@link #url()}. */
+    public String managementUrl() {
+        return "http://localhost:" + context.getEnvironment().getProperty("local.management.port") + "/";
     }
 
     public <T> T bean(Class<T> type) {
