@@ -24,11 +24,12 @@ COPY --from=builder /builder/extracted/application/ ./
 USER app
 # Size the heap from the container's memory limit; die (and be replaced) rather than limp on OOM.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8083
-# Liveness only (never Redis), so a Redis outage never gets healthy replicas killed.
+# 8083 serves /; 8081 is Actuator (management), reached only on the stack's network.
+EXPOSE 8083 8081
+# Liveness only (never Redis), on the management port, so a Redis outage never gets healthy replicas killed.
 # Plain bash /dev/tcp: no curl or wget needed in the image. The long start period covers
 # slow starts when several JVMs start at once on a small host.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=120s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SERVICE_PORT:-8083} && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\n\\r\\n' >&3 && read -r -t 2 status <&3 && [[ $status == *' 200'* ]]"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_PORT:-8081} && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\n\\r\\n' >&3 && read -r -t 2 status <&3 && [[ $status == *' 200'* ]]"]
 # Exec form: the JVM is PID 1 and gets SIGTERM, so graceful shutdown runs.
 ENTRYPOINT ["java", "-jar", "application.jar"]

@@ -3,8 +3,14 @@
 # from the Docker secrets, into a file only Redis reads, then runs redis-server with any other arguments.
 # The service's and the admin's secrets are required; the replication and Sentinel users exist only when
 # their secrets are there (REDIS_HA). Plain sh: runs in the upstream Alpine image and in the Debian stand-in.
-#   start.sh [redis-server arguments...]     Env: REDIS_USERNAME (default reqcount), ACL_TEMPLATE, SECRETS_DIR
+#   start.sh [redis-server arguments...]
+# Env: REDIS_AUTH (default true; false runs Redis with no users at all), REDIS_USERNAME (default reqcount),
+#      ACL_TEMPLATE, ACL_FILE, SECRETS_DIR.
 set -eu
+if [ "${REDIS_AUTH:-true}" = false ]; then
+  echo "redis: REDIS_AUTH=false: no users and no passwords; anything on this network can read and erase the count" >&2
+  exec redis-server "$@"
+fi
 secrets=${SECRETS_DIR:-/run/secrets}
 template=${ACL_TEMPLATE:-/usr/local/etc/redis/users.acl}
 acl=${ACL_FILE:-/tmp/users.acl}

@@ -3,7 +3,7 @@
 # behind an HAProxy edge. Re-running with nothing changed changes nothing.
 #   bash scripts/deploy-stack.sh [STACK] [PORT]
 # Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
-# REDIS_PASSWORD_FILE, EDGE_MODE, ...; image names come from .images.env.
+# REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, EDGE_MODE, ...; image names come from .images.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
@@ -21,24 +21,18 @@ mode=$(bash scripts/detect-edge-mode.sh)
 # Docker configs are immutable: name the HAProxy config after its content.
 [ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < haproxy/haproxy.cfg | cut -d' ' -f1)
 
-extra=()
-if [ "${REDIS_AUTH:-false}" = true ]; then
-  export REDIS_PASSWORD_FILE=${REDIS_PASSWORD_FILE:-./secrets/redis-password}
-  if [ ! -s "$REDIS_PASSWORD_FILE" ]; then
-    echo "[deploy] REDIS_AUTH=true: creating a random Redis password in $REDIS_PASSWORD_FILE"
-    mkdir -p "$(dirname "$REDIS_PASSWORD_FILE")"
-    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$REDIS_PASSWORD_FILE")
-  fi
-  extra+=(-c docker-stack.auth.yml)
-  echo "[deploy] Redis password on (secret from $REDIS_PASSWORD_FILE)"
-fi
+bash scripts/ensure-secrets.sh
+# Configs are immutable too: name Redis's ACL and start script after their content.
+export REDIS_CONF_VERSION=$(cat redis/users.acl redis/start.sh | cksum | cut -d' ' -f1)
 
-echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
+# docker-stack.yml is the real-host, auth-on default; some of its lines are marked for dropping.
+drop=()
+[ "$mode" = mesh ] || drop+=(-e '/# routing-mesh only/d')
+[ "${REDIS_AUTH:-true}" = true ] || drop+=(-e '/# auth only/d')
+files=(-c -)
+[ "$mode" = mesh ] || files+=(-c docker-stack.no-ipvs.yml)
+
+echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
 # Local images: don't ask a registry for digests. --prune drops services no longer in the files.
-deploy=($DOCKER stack deploy --resolve-image never --prune)
-if [ "$mode" = mesh ]; then
-  "${deploy[@]}" -c docker-stack.yml "${extra[@]}" "$STACK_NAME"
-else
-  grep -v '# routing-mesh only' docker-stack.yml |
-    "${deploy[@]}" -c - -c docker-stack.no-ipvs.yml "${extra[@]}" "$STACK_NAME"
-fi
+if [ ${#drop[@]} -eq 0 ]; then cat docker-stack.yml; else sed "${drop[@]}" docker-stack.yml; fi |
+  $DOCKER stack deploy --resolve-image never --prune "${files[@]}" "$STACK_NAME"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Wait, with a bound, until STACK has converged: every service runs all its replicas on
 # the current image (Swarm reports a task with a HEALTHCHECK as running only once it is
-# healthy), no update is in progress, and the published port answers ready.
+# healthy), no update is in progress, and the published port answers /cluster (a replica that
+# reads Redis: counts nothing; Actuator is not on the published port).
 #   bash scripts/wait-for-stack.sh STACK PORT [SECONDS]     (default 180 s, or STACK_WAIT_SECONDS)
 set -euo pipefail
 DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
@@ -27,7 +28,7 @@ while :; do
     esac
   done < <($DOCKER stack services "$stack" --format '{{.ID}} {{.Name}} {{.Replicas}}')
   ready=no
-  curl -fsS --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null && ready=yes
+  curl -fsS --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$port/cluster" 2>/dev/null && ready=yes
   if [ -z "$short$updating" ] && [ "$ready" = yes ]; then
     echo "[wait] $stack converged in $((SECONDS - start))s: all replicas running, port $port ready"
     exit 0

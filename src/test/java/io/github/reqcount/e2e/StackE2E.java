@@ -8,6 +8,8 @@ import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.Replies.Reply;
 import io.github.reqcount.support.Traffic;
 import io.github.reqcount.support.Traffic.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -84,6 +86,34 @@ class StackE2E {
         assertThat(live).isEqualTo(Swarm.REPLICAS);
         assertThat(sum).isEqualTo(view.get("total").asLong());
         assertThat(view.get("consistent").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("Redis on the stack's network: NOAUTH without a password, NOPERM for FLUSHALL as the service")
+    void redisRefusesOutsidersAndTheServicesUserCannotErase() throws Exception {
+        long before = Swarm.redisTotal();
+        String anonymous = Swarm.outsiderCli(null, "get", "total_count");
+        String flush = Swarm.outsiderCli(Files.readString(Path.of(System.getProperty("e2e.redis.password.file",
+                "secrets/redis-password"))).strip(), "flushall");
+        long after = Swarm.redisTotal();
+        Figures.report("no password: %s; service's user FLUSHALL: %s; total %d -> %d", anonymous.strip(), flush.strip(),
+                before, after);
+        assertThat(anonymous).contains("NOAUTH");
+        assertThat(flush).contains("NOPERM");
+        assertThat(after).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("the published port serves no Actuator endpoint")
+    void actuatorIsNotPublished() {
+        Map<String, Integer> statuses = new java.util.TreeMap<>();
+        for (String path : List.of("actuator/prometheus", "actuator/health", "actuator/health/readiness", "actuator")) {
+            statuses.put(path, Replies.get(Swarm.URL + path).statusCode());
+        }
+        Figures.report("%s", statuses);
+        assertThat(statuses.values()).containsOnly(404);
     }
 
     @Test

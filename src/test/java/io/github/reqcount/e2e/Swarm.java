@@ -37,12 +37,40 @@ final class Swarm {
 
     /** The cluster total as Redis holds it, read inside the Redis container (Redis is never published). */
     static long redisTotal() {
+        String value = adminCli("get", "total_count").trim();
+        return value.isEmpty() ? 0 : Long.parseLong(value);
+    }
+
+    /** redis-cli inside the Redis container, as the admin user when the stack runs with Redis auth. */
+    static String adminCli(String... command) {
         List<String> redis = containers("redis");
         if (redis.size() != 1) {
             throw new IllegalStateException("Expected one running Redis container, found " + redis);
         }
-        String value = docker("exec", redis.get(0), "redis-cli", "--raw", "get", "total_count").trim();
-        return value.isEmpty() ? 0 : Long.parseLong(value);
+        List<String> args = new ArrayList<>(List.of("exec", redis.get(0), "sh", "-c",
+                "if [ -s /run/secrets/redis-admin-password ]; then export REDISCLI_AUTH=\"$(cat /run/secrets/redis-admin-password)\";"
+                        + " exec redis-cli --no-auth-warning --user admin --raw \"$@\"; fi; exec redis-cli --raw \"$@\"", "cli"));
+        args.addAll(List.of(command));
+        return docker(args.toArray(String[]::new));
+    }
+
+    /**
+     * redis-cli in a throwaway container on the stack's network, as any container there could run it: no user when
+     * password is null, else the service's user with that password. Returns what it printed.
+     */
+    static String outsiderCli(String password, String... command) {
+        String image = docker("service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", service("redis")).trim();
+        List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", STACK + "_backend", "--entrypoint", "redis-cli"));
+        if (password != null) {
+            args.addAll(List.of("-e", "REDISCLI_AUTH=" + password));
+        }
+        args.add(image);
+        args.addAll(List.of("--no-auth-warning", "-h", "redis"));
+        if (password != null) {
+            args.addAll(List.of("--user", System.getProperty("e2e.redis.user", "reqcount")));
+        }
+        args.addAll(List.of(command));
+        return docker(args.toArray(String[]::new));
     }
 
     static String docker(String... args) {
