@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
-DOCKER=${DOCKER:-docker}
+. scripts/lib.sh
 
 passed=0 failed=0
 record() { # record PASS|FAIL LINE
@@ -44,10 +44,9 @@ finish() {
 trap 'finish' EXIT
 
 echo "== setup: Docker engine"
-. scripts/ensure-docker.sh
+setup_engine
 echo "== setup: base images (upstream where pullable, else offline stand-ins)"
-bash scripts/ensure-base-images.sh
-set -a; . ./.images.env; set +a
+setup_base_images
 echo "== setup: headless Chromium for the dashboard test"
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   command -v apt-get >/dev/null || { echo "install chromium and its chromedriver, then re-run" >&2; exit 1; }
@@ -67,13 +66,12 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   record FAIL "FAIL: port $PORT is already in use on this host: stop what listens there, or set E2E_PORT"
   exit
 fi
-bash scripts/build-app-image.sh target/replicas-reqcount-*.jar
-set -a; . ./.images.env; set +a
-bash scripts/ensure-swarm.sh
+setup_app_image target/replicas-reqcount-*.jar
+setup_swarm
 # Short heartbeats, so that a killed replica shows as gone within the check's bound.
-REPLICAS=3 HEARTBEAT_TTL=3s bash scripts/deploy-stack.sh "$STACK" "$PORT"
+REPLICAS=3 HEARTBEAT_TTL=3s setup_deploy "$STACK" "$PORT"
 check "test stack converged (3 replicas, Redis, published port $PORT)" \
-  bash scripts/wait-for-stack.sh "$STACK" "$PORT" 240
+  setup_wait "$STACK" "$PORT" 240
 if [ "$failed" != 0 ]; then exit; fi
 
 echo "== 3: end-to-end checks against http://127.0.0.1:$PORT/"

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 kind=${1:-}
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hooks=/usr/share/mmdebstrap/hooks/merged-usr
 extra=()
 case "$kind" in

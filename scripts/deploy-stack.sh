@@ -5,10 +5,10 @@
 # Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
 # REDIS_PASSWORD_FILE, EDGE_MODE, ...; image names come from .images.env.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REQCOUNT_ROOT"
 export STACK_NAME=${1:-${STACK_NAME:-reqcount}} SERVICE_PORT=${2:-${SERVICE_PORT:-8083}}
-if [ -f .images.env ]; then set -a; . ./.images.env; set +a; fi
+images_env_load
 
 # Redis's volume lives on one node: pin Redis to the node labelled for it (this one, at first).
 label=reqcount.redis-data

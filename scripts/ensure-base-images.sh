@@ -7,11 +7,10 @@
 # Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
 #      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REQCOUNT_ROOT"
 
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
 mode=${USE_STANDIN_IMAGES:-auto}
-out=${IMAGES_ENV_FILE:-.images.env}
 pull_ok=1   # after one failed pull, don't wait on the registry again
 
 # pick VAR UPSTREAM STANDIN_KIND STANDIN_TAG: sets VAR to the image to use.
@@ -45,6 +44,5 @@ pick REDIS_IMAGE   redis:7-alpine         redis   reqcount/redis-standin:7
 pick BASE_IMAGE    eclipse-temurin:21-jre jre     reqcount/jre-standin:17
 pick HAPROXY_IMAGE haproxy:lts-alpine     haproxy reqcount/haproxy-standin:2.6
 
-touch "$out"; sed -i '/^\(REDIS_IMAGE\|BASE_IMAGE\|HAPROXY_IMAGE\)=/d' "$out"
-printf 'REDIS_IMAGE=%s\nBASE_IMAGE=%s\nHAPROXY_IMAGE=%s\n' "$REDIS_IMAGE" "$BASE_IMAGE" "$HAPROXY_IMAGE" >> "$out"
-echo "[images] wrote $out"
+images_env_set "REDIS_IMAGE=$REDIS_IMAGE" "BASE_IMAGE=$BASE_IMAGE" "HAPROXY_IMAGE=$HAPROXY_IMAGE"
+echo "[images] wrote ${IMAGES_ENV#"$REQCOUNT_ROOT"/}"

@@ -4,7 +4,7 @@
 # healthy), no update is in progress, and the published port answers ready.
 #   bash scripts/wait-for-stack.sh STACK PORT [SECONDS]     (default 180 s, or STACK_WAIT_SECONDS)
 set -euo pipefail
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 stack=${1:?usage: $0 STACK PORT [SECONDS]} port=${2:?usage: $0 STACK PORT [SECONDS]}
 limit=${3:-${STACK_WAIT_SECONDS:-180}}
 start=$SECONDS next_report=$((SECONDS + 10))
