@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 
 echo "== 1/9 settings (.env)"
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
-set -a; . ./.env; set +a
+# Settings already in the environment win over .env (e.g. SERVICE_PORT=18091 bash start_service.sh).
+environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"
 STACK_NAME=${STACK_NAME:-reqcount} SERVICE_PORT=${SERVICE_PORT:-8083} REPLICAS=${REPLICAS:-3}
 
 echo "== 2/9 Docker engine"

@@ -20,6 +20,8 @@ fi
 mode=$(bash scripts/detect-edge-mode.sh)
 # Docker configs are immutable: name the HAProxy config after its content.
 [ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < haproxy/haproxy.cfg | cut -d' ' -f1)
+# Several nodes: each must be able to pull every image, so they go through a registry.
+[ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . scripts/publish-images.sh
 
 extra=()
 if [ "${REDIS_AUTH:-false}" = true ]; then
@@ -34,7 +36,7 @@ if [ "${REDIS_AUTH:-false}" = true ]; then
 fi
 
 echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
-# Local images: don't ask a registry for digests. --prune drops services no longer in the files.
+# Local images, or images already pinned to a digest: don't ask a registry. --prune drops services no longer in the files.
 deploy=($DOCKER stack deploy --resolve-image never --prune)
 if [ "$mode" = mesh ]; then
   "${deploy[@]}" -c docker-stack.yml "${extra[@]}" "$STACK_NAME"

@@ -3,9 +3,9 @@
 # image, or an offline stand-in built from Debian packages. Writes the choice to
 # .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE) for the other scripts.
 #
-#   bash scripts/ensure-base-images.sh
+#   bash scripts/ensure-base-images.sh [VAR...]   (default: those three; REGISTRY_IMAGE for a multi-node swarm)
 # Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
-#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
+#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -40,9 +40,17 @@ pick() {
   printf -v "$var" '%s' "$chosen"
 }
 
-pick REDIS_IMAGE   redis:7-alpine         redis   reqcount/redis-standin:7
-pick BASE_IMAGE    eclipse-temurin:21-jre jre     reqcount/jre-standin:17
-pick HAPROXY_IMAGE haproxy:lts-alpine     haproxy reqcount/haproxy-standin:2.6
-
-images_env_set "REDIS_IMAGE=$REDIS_IMAGE" "BASE_IMAGE=$BASE_IMAGE" "HAPROXY_IMAGE=$HAPROXY_IMAGE"
+vars=("$@"); [ $# -gt 0 ] || vars=(REDIS_IMAGE BASE_IMAGE HAPROXY_IMAGE)
+chosen=()
+for var in "${vars[@]}"; do
+  case "$var" in
+    REDIS_IMAGE)    pick REDIS_IMAGE    redis:7-alpine         redis    reqcount/redis-standin:7 ;;
+    BASE_IMAGE)     pick BASE_IMAGE     eclipse-temurin:21-jre jre      reqcount/jre-standin:17 ;;
+    HAPROXY_IMAGE)  pick HAPROXY_IMAGE  haproxy:lts-alpine     haproxy  reqcount/haproxy-standin:2.6 ;;
+    REGISTRY_IMAGE) pick REGISTRY_IMAGE registry:2             registry reqcount/registry-standin:2 ;;
+    *) echo "[images] unknown image variable '$var'" >&2; exit 2 ;;
+  esac
+  chosen+=("$var=${!var}")
+done
+images_env_set "${chosen[@]}"
 echo "[images] wrote ${IMAGES_ENV#"$REQCOUNT_ROOT"/}"
