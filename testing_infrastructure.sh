@@ -75,11 +75,13 @@ check "test stack converged (3 replicas, Redis, published port $PORT)" \
 if [ "$failed" != 0 ]; then exit; fi
 
 echo "== 3: end-to-end checks against http://127.0.0.1:$PORT/"
-rm -f target/e2e-checks.txt
+rm -f target/failsafe-reports/TEST-*E2E.xml
 ./mvnw -B -q -Pe2e verify -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2e.replicas=3 \
   > target/e2e-maven.log 2>&1 || echo "[e2e] Maven reported failures (log: target/e2e-maven.log)"
-if [ ! -s target/e2e-checks.txt ]; then
+# One line per check, from Failsafe's reports: "PASS: name (figures)" or "FAIL: name (figures) reason".
+checks=$(java scripts/E2eSummary.java target/failsafe-reports 2>&1) || checks=""
+if [ -z "$checks" ]; then
   record FAIL "FAIL: the end-to-end suite ran no check (see target/e2e-maven.log)"
   tail -30 target/e2e-maven.log
 fi
-while IFS= read -r line; do record "${line%%:*}" "$line"; done < <(cat target/e2e-checks.txt 2>/dev/null)
+while IFS= read -r line; do [ -n "$line" ] && record "${line%%:*}" "$line"; done <<< "$checks"

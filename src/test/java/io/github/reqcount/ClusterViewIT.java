@@ -2,10 +2,12 @@ package io.github.reqcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.redis.RedisKeys;
+import io.github.reqcount.support.ClusterViews;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.RunningApp;
+import io.github.reqcount.support.Traffic;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -13,13 +15,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /** /cluster and /actuator/prometheus against a real Redis shared by two replicas. */
 class ClusterViewIT {
 
     private static final RedisServer redis = RedisServer.shared();
-    private static final ObjectMapper json = new ObjectMapper();
 
     @BeforeEach
     void freshCluster() {
@@ -31,7 +31,7 @@ class ClusterViewIT {
         try (var a = new RunningApp("replica-a", redis, "--heartbeat-ttl=2s")) {
             var b = new RunningApp("replica-b", redis, "--heartbeat-ttl=2s");
             try {
-                Replies.load(List.of(a.url(), b.url(), a.url()), 900, 16);
+                Traffic.replies(List.of(a.url(), b.url(), a.url()), 900, 16);
                 JsonNode view = cluster(a.url());
                 assertThat(view.get("total").asLong()).isEqualTo(900);
                 assertThat(view.get("unattributed").asLong()).isZero();
@@ -44,7 +44,8 @@ class ClusterViewIT {
                 b.close();
             }
 
-            JsonNode afterStop = awaitCluster(a.url(), v -> !v.get("replicas").get(1).get("live").asBoolean());
+            JsonNode afterStop = ClusterViews.await(a.url(), v -> !v.get("replicas").get(1).get("live").asBoolean(),
+                    Duration.ofSeconds(15));
             assertThat(afterStop.get("replicas").get(1).get("requests").asLong()).as("a gone replica keeps its count")
                     .isEqualTo(300);
             assertThat(afterStop.get("replicas").get(0).get("live").asBoolean()).isTrue();
@@ -56,8 +57,8 @@ class ClusterViewIT {
     @Test
     void aTotalThatPredatesTheReplicaFieldsIsShownAsUnattributed() throws Exception {
         try (var a = new RunningApp("replica-a", redis)) {
-            a.bean(StringRedisTemplate.class).opsForValue().set(RedisCounterTransaction.TOTAL_KEY, "1000");
-            Replies.load(List.of(a.url()), 10, 2);
+            a.bean(StringRedisTemplate.class).opsForValue().set(RedisKeys.TOTAL, "1000");
+            Traffic.replies(List.of(a.url()), 10, 2);
 
             JsonNode view = cluster(a.url());
             assertThat(view.get("total").asLong()).isEqualTo(1010);
@@ -84,7 +85,7 @@ class ClusterViewIT {
     @Test
     void prometheusShowsServedRefusedTransactionsAndBatchesTaggedByReplica() throws Exception {
         try (var a = new RunningApp("replica-a", redis)) {
-            Replies.load(List.of(a.url()), 50, 4);
+            Traffic.replies(List.of(a.url()), 50, 4);
             String metrics = Replies.get(a.url() + "actuator/prometheus").body();
 
             assertThat(metrics)
@@ -100,19 +101,6 @@ class ClusterViewIT {
     }
 
     private static JsonNode cluster(String url) {
-        HttpResponse<String> response = Replies.get(url + "cluster");
-        assertThat(response.statusCode()).isEqualTo(200);
-        return json.readTree(response.body());
-    }
-
-    private static JsonNode awaitCluster(String url, java.util.function.Predicate<JsonNode> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        JsonNode view = cluster(url);
-        while (!condition.test(view) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            view = cluster(url);
-        }
-        assertThat(condition.test(view)).as("condition within 15 s; last view " + view).isTrue();
-        return view;
+        return ClusterViews.read(url);
     }
 }

@@ -1,14 +1,17 @@
 package io.github.reqcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.Replies.Reply;
 import io.github.reqcount.support.RunningApp;
+import io.github.reqcount.support.Traffic;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.LongStream;
@@ -52,7 +55,7 @@ class CountingIT {
 
     @Test
     void concurrentClientsAreBatchedAndGetExactlyOneToN() throws Exception {
-        List<Reply> replies = Replies.load(List.of(app.url()), 3_000, 64);
+        List<Reply> replies = Traffic.replies(List.of(app.url()), 3_000, 64);
 
         assertThat(replies).extracting(Reply::cluster)
                 .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 3_000).boxed().toList());
@@ -100,7 +103,7 @@ class CountingIT {
 
     @Test
     void theTotalSurvivesRedisBeingKilledAndRestarted() throws Exception {
-        Replies.load(List.of(app.url()), 100, 8);
+        Traffic.replies(List.of(app.url()), 100, 8);
         redis.kill();
         redis.start();
 
@@ -110,20 +113,13 @@ class CountingIT {
     }
 
     /** Polls GET / for up to 15 s (refused requests count nothing) and returns the first 200. */
-    private HttpResponse<String> firstSuccess() throws InterruptedException {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = Replies.get(app.url());
-            if (response.statusCode() == 200) {
-                return response;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("No 200 within 15 s of Redis coming back");
+    private HttpResponse<String> firstSuccess() {
+        return await("a 200 within 15 s of Redis coming back").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100)).until(() -> Replies.get(app.url()), r -> r.statusCode() == 200);
     }
 
     private long total() {
-        return Long.parseLong(template.opsForValue().get(RedisCounterTransaction.TOTAL_KEY));
+        return Long.parseLong(template.opsForValue().get(RedisKeys.TOTAL));
     }
 
     private long execCalls() {

@@ -2,11 +2,11 @@ package io.github.reqcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.reqcount.cluster.ReplicaHeartbeat;
-import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.RunningApp;
+import io.github.reqcount.support.Traffic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,12 +122,11 @@ class DashboardIT {
     }
 
     private static void clearCluster(StringRedisTemplate template) {
-        template.delete(List.of(RedisCounterTransaction.TOTAL_KEY, RedisCounterTransaction.REPLICA_COUNTS_KEY,
-                ReplicaHeartbeat.SEEN_KEY));
+        template.delete(List.of(RedisKeys.TOTAL, RedisKeys.REPLICA_COUNTS, RedisKeys.REPLICA_SEEN));
     }
 
     private static void serve(RunningApp app, int requests) throws Exception {
-        Replies.load(List.of(app.url()), requests, 4);
+        Traffic.replies(List.of(app.url()), requests, 4);
     }
 
     private static void waitFor(WebDriverWait wait, String what, Function<WebDriver, Boolean> condition) {

@@ -2,11 +2,12 @@ package io.github.reqcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.Replies.Reply;
 import io.github.reqcount.support.RunningApp;
+import io.github.reqcount.support.Traffic;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -24,7 +25,7 @@ class TwoReplicasIT {
         try (var a = new RunningApp("replica-a", redis); var b = new RunningApp("replica-b", redis)) {
             StringRedisTemplate template = a.bean(StringRedisTemplate.class);
 
-            List<Reply> replies = Replies.load(List.of(a.url(), b.url()), 5_000, 32);
+            List<Reply> replies = Traffic.replies(List.of(a.url(), b.url()), 5_000, 32);
 
             assertThat(replies).extracting(Reply::cluster)
                     .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 5_000).boxed().toList());
@@ -34,7 +35,7 @@ class TwoReplicasIT {
             localsByReplica.forEach((replica, locals) -> assertThat(locals).as(replica)
                     .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, locals.size()).boxed().toList()));
             assertThat(localsByReplica.values().stream().mapToInt(List::size).sum()).isEqualTo(5_000);
-            assertThat(template.opsForValue().get(RedisCounterTransaction.TOTAL_KEY)).isEqualTo("5000");
+            assertThat(template.opsForValue().get(RedisKeys.TOTAL)).isEqualTo("5000");
         }
     }
 }

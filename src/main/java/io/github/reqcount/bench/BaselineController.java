@@ -1,7 +1,8 @@
 package io.github.reqcount.bench;
 
+import io.github.reqcount.ReplicaIdentity;
 import io.github.reqcount.web.CountReply;
-import io.github.reqcount.web.Instance;
+import io.github.reqcount.web.CountReplyTextConverter;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.MediaType;
@@ -20,15 +21,15 @@ class BaselineController {
     /** Stands in for the cluster number, which would need Redis. */
     static final long CLUSTER = 0;
 
-    private final Instance instance;
+    private final ReplicaIdentity replica;
     private final AtomicLong local = new AtomicLong();
 
-    BaselineController(Instance instance) {
-        this.instance = instance;
+    BaselineController(ReplicaIdentity replica) {
+        this.replica = replica;
     }
 
-    @GetMapping(path = "/baseline", produces = {"text/plain;charset=UTF-8", MediaType.APPLICATION_JSON_VALUE})
+    @GetMapping(path = "/baseline", produces = {CountReplyTextConverter.TEXT, MediaType.APPLICATION_JSON_VALUE})
     CountReply baseline() {
-        return new CountReply(instance.name(), instance.port(), local.incrementAndGet(), CLUSTER);
+        return new CountReply(replica.name(), replica.port(), local.incrementAndGet(), CLUSTER);
     }
 }

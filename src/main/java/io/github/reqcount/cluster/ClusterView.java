@@ -1,10 +1,7 @@
 package io.github.reqcount.cluster;
 
-import static io.github.reqcount.counter.RedisCounterTransaction.REPLICA_COUNTS_KEY;
-import static io.github.reqcount.counter.RedisCounterTransaction.TOTAL_KEY;
-
-import io.github.reqcount.counter.ClusterCounter;
-import io.github.reqcount.counter.StringSession;
+import io.github.reqcount.redis.RedisKeys;
+import io.github.reqcount.redis.StringSession;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +15,9 @@ import org.springframework.stereotype.Component;
 public class ClusterView {
 
     private final StringRedisTemplate redis;
-    private final ClusterCounter counter;
 
-    public ClusterView(StringRedisTemplate redis, ClusterCounter counter) {
+    public ClusterView(StringRedisTemplate redis) {
         this.redis = redis;
-        this.counter = counter;
     }
 
     /** Throws a DataAccessException when Redis does not answer. */
@@ -30,9 +25,9 @@ public class ClusterView {
         // The total and the replicas' fields come from one MULTI/EXEC, so they are read at one instant.
         List<Object> counts = redis.execute(StringSession.of(ops -> {
             ops.multi();
-            ops.opsForValue().get(TOTAL_KEY);
-            ops.opsForHash().entries(REPLICA_COUNTS_KEY);
-            ops.opsForHash().entries(ReplicaHeartbeat.SEEN_KEY);
+            ops.opsForValue().get(RedisKeys.TOTAL);
+            ops.opsForHash().entries(RedisKeys.REPLICA_COUNTS);
+            ops.opsForHash().entries(RedisKeys.REPLICA_SEEN);
             return ops.exec();
         }));
         long total = number(counts.get(0));
@@ -44,7 +39,7 @@ public class ClusterView {
         seen.keySet().forEach(name -> names.add((String) name));
         List<String> order = List.copyOf(names);
         List<String> alive = order.isEmpty() ? List.of()
-                : redis.opsForValue().multiGet(order.stream().map(ReplicaHeartbeat::aliveKey).toList());
+                : redis.opsForValue().multiGet(order.stream().map(RedisKeys::alive).toList());
 
         long attributed = 0;
         var replicas = new ArrayList<ClusterSnapshot.Replica>(order.size());
@@ -55,7 +50,6 @@ public class ClusterView {
             attributed += served;
             replicas.add(new ClusterSnapshot.Replica(name, served, alive.get(i) != null, lastSeen));
         }
-        counter.observedTotal(total);
         return new ClusterSnapshot(total, List.copyOf(replicas), total - attributed, total == attributed);
     }
 

@@ -1,6 +1,7 @@
 package io.github.reqcount.cluster;
 
-import io.github.reqcount.counter.StringSession;
+import io.github.reqcount.redis.RedisKeys;
+import io.github.reqcount.redis.StringSession;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,10 +13,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * records when it was last seen. A replica whose key has expired is shown as gone.
  */
 public class ReplicaHeartbeat {
-
-    /** A hash from replica name to the time (epoch millis) it last beat. */
-    public static final String SEEN_KEY = "replica_seen";
-    private static final String ALIVE_PREFIX = "replica_alive:";
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaHeartbeat.class);
 
@@ -33,16 +30,12 @@ public class ReplicaHeartbeat {
         return ttl.dividedBy(3);
     }
 
-    public static String aliveKey(String replica) {
-        return ALIVE_PREFIX + replica;
-    }
-
     public void beat() {
         String now = Long.toString(System.currentTimeMillis());
         try {
             redis.executePipelined(StringSession.of(ops -> {
-                ops.opsForValue().set(aliveKey(replica), now, ttl);
-                ops.opsForHash().put(SEEN_KEY, replica, now);
+                ops.opsForValue().set(RedisKeys.alive(replica), now, ttl);
+                ops.opsForHash().put(RedisKeys.REPLICA_SEEN, replica, now);
                 return null;
             }));
         } catch (DataAccessException e) {

@@ -41,7 +41,7 @@ class RedisConfig {
     }
 
     @Bean
-    LettuceConnectionFactory redisConnectionFactory(CounterProperties props, ClientResources resources) {
+    LettuceConnectionFactory redisConnectionFactory(ServiceProperties props, ClientResources resources) {
         var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
         if (!props.redisPassword().isEmpty()) {
             server.setPassword(props.redisPassword());
@@ -69,7 +69,7 @@ class RedisConfig {
      * unused, none is opened per request, and none is opened at start, so the service starts while Redis is
      * down. A borrower waits at most the connect timeout.
      */
-    private static GenericObjectPoolConfig<StatefulConnection<?, ?>> transactionPool(CounterProperties props) {
+    private static GenericObjectPoolConfig<StatefulConnection<?, ?>> transactionPool(ServiceProperties props) {
         var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
         pool.setMaxTotal(props.batchMaxInFlight() + 1);
         pool.setMaxIdle(props.batchMaxInFlight() + 1);

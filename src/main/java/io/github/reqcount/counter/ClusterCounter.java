@@ -1,19 +1,11 @@
 package io.github.reqcount.counter;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Gives each request its cluster number and its local number, with group commit.
@@ -23,52 +15,26 @@ import org.slf4j.LoggerFactory;
  * consecutive numbers that end at the new total. They were all in flight at once, so any order among
  * them agrees with real time. A lone request finds no transaction in flight and goes out at once, alone.
  *
- * <p>Why no request is left behind: the queue and the count of transactions in flight change only
- * under one lock, and while the queue is not empty every slot is in use. A transaction that ends
- * takes the next batch from the queue in the same locked step that frees its slot, and hands it to the
- * oldest request in it, which runs it. So a request is either in the queue with a transaction
- * ahead of it that will hand over, or in a batch that is running.
- *
  * <p>Invariants: a number is handed out only after Redis confirmed it, and a batch that fails moves no
  * counter for any request in it, local or cluster.
  */
 public class ClusterCounter {
 
-    private static final Logger log = LoggerFactory.getLogger(ClusterCounter.class);
-
     private final CounterTransaction transaction;
     private final int maxBatch;
     private final int maxInFlight;
+    private final CounterMetrics metrics;
     private final AtomicLong local = new AtomicLong();
-    private final AtomicBoolean redisDown = new AtomicBoolean();
-    private final AtomicLong lastTotal = new AtomicLong();
-    private final DistributionSummary batchSizes;
-    private final Timer transactions;
-    private final Counter served;
-    private final Counter refused;
 
     private final Object lock = new Object();
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
     private int inFlight;
 
-    public ClusterCounter(CounterTransaction transaction, int maxBatch, int maxInFlight, MeterRegistry meters) {
+    public ClusterCounter(CounterTransaction transaction, int maxBatch, int maxInFlight, CounterMetrics metrics) {
         this.transaction = transaction;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
-        this.batchSizes = DistributionSummary.builder("reqcount.batch.size")
-                .description("Requests carried by one Redis transaction")
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-                .register(meters);
-        this.transactions = Timer.builder("reqcount.redis.transaction")
-                .description("One MULTI/EXEC attempt, successful or not")
-                .publishPercentileHistogram()
-                .register(meters);
-        this.served = Counter.builder("reqcount.requests.served")
-                .description("Requests answered with a cluster number").register(meters);
-        this.refused = Counter.builder("reqcount.requests.refused")
-                .description("Requests refused with 503 because Redis did not confirm").register(meters);
-        Gauge.builder("reqcount.cluster.last.known", lastTotal, AtomicLong::get)
-                .description("The last cluster total this replica saw confirmed").register(meters);
+        this.metrics = metrics;
     }
 
     /** Counts one request, or throws {@link CounterUnavailableException} and counts nothing. */
@@ -105,23 +71,28 @@ public class ClusterCounter {
 
     private void run(List<Ticket> batch) {
         try {
-            batchSizes.record(batch.size());
-            long last = addWithOneRetry(batch.size());
-            observedTotal(last);
+            long last = transaction.add(batch.size());
             long first = last - batch.size() + 1;
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).number.complete(first + i);
             }
-            served.increment(batch.size());
+            metrics.served(batch.size(), last);
         } catch (RuntimeException e) {
             var refusal = new CounterUnavailableException("Redis did not confirm the increment", e);
             batch.forEach(t -> t.number.completeExceptionally(refusal));
-            refused.increment(batch.size());
+            metrics.refused(batch.size());
         } finally {
             handOver();
         }
     }
 
+    /**
+     * Why no request is left behind: the queue and the count of transactions in flight change only under one
+     * lock, and while the queue is not empty every slot is in use. A transaction that ends takes the next batch
+     * from the queue in the same locked step that frees its slot, and hands it to the oldest request in it, which
+     * runs it. So a request is either in the queue with a transaction ahead of it that will hand over, or in a
+     * batch that is running.
+     */
     private void handOver() {
         List<Ticket> next = null;
         synchronized (lock) {
@@ -133,44 +104,6 @@ public class ClusterCounter {
         if (next != null) {
             next.get(0).turn.complete(next);
         }
-    }
-
-    /** Records a total read elsewhere, so the gauge stays current on a quiet replica. */
-    public void observedTotal(long total) {
-        lastTotal.accumulateAndGet(total, Math::max);
-    }
-
-    private long addWithOneRetry(int n) {
-        try {
-            return confirmed(timedAdd(n));
-        } catch (RuntimeException first) {
-            try {
-                return confirmed(timedAdd(n));
-            } catch (RuntimeException second) {
-                second.addSuppressed(first);
-                if (redisDown.compareAndSet(false, true)) {
-                    log.warn("Redis did not confirm an increment after one retry; answering 503 until it does: {}",
-                            second.toString());
-                }
-                throw second;
-            }
-        }
-    }
-
-    private long timedAdd(int n) {
-        Timer.Sample sample = Timer.start();
-        try {
-            return transaction.add(n);
-        } finally {
-            sample.stop(transactions);
-        }
-    }
-
-    private long confirmed(long total) {
-        if (redisDown.get() && redisDown.compareAndSet(true, false)) {
-            log.info("Redis confirms increments again; the cluster total is {}", total);
-        }
-        return total;
     }
 
     private static final class Ticket {

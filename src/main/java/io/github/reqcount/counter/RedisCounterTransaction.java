@@ -1,5 +1,7 @@
 package io.github.reqcount.counter;
 
+import io.github.reqcount.redis.RedisKeys;
+import io.github.reqcount.redis.StringSession;
 import java.util.List;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -8,11 +10,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * round trip, and atomic, so the replicas' fields always add up to the total that they have counted.
  */
 public class RedisCounterTransaction implements CounterTransaction {
-
-    /** The original service's key; its value is the cluster total. */
-    public static final String TOTAL_KEY = "total_count";
-    /** A hash from replica name to the requests it has counted. */
-    public static final String REPLICA_COUNTS_KEY = "replica_counts";
 
     private final StringRedisTemplate redis;
     private final String replica;
@@ -26,8 +23,8 @@ public class RedisCounterTransaction implements CounterTransaction {
     public long add(int n) {
         List<Object> replies = redis.executePipelined(StringSession.of(ops -> {
             ops.multi();
-            ops.opsForValue().increment(TOTAL_KEY, n);
-            ops.opsForHash().increment(REPLICA_COUNTS_KEY, replica, n);
+            ops.opsForValue().increment(RedisKeys.TOTAL, n);
+            ops.opsForHash().increment(RedisKeys.REPLICA_COUNTS, replica, n);
             ops.exec();
             return null;
         }));

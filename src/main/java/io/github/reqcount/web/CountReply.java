@@ -1,5 +1,8 @@
 package io.github.reqcount.web;
 
-/** The JSON form of a counted request's reply. */
-public record CountReply(String instance, int port, long instanceRequests, long clusterRequests) {
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** A counted request's reply. The JSON field names are the public contract. */
+public record CountReply(String instance, int port, @JsonProperty("instanceRequests") long local,
+        @JsonProperty("clusterRequests") long cluster) {
 }

@@ -11,16 +11,19 @@ import org.springframework.stereotype.Component;
 
 /** Writes a {@link CountReply} in the original service's text format, which clients parse: keep it byte for byte. */
 @Component
-class CountReplyTextConverter extends AbstractHttpMessageConverter<CountReply> {
+public class CountReplyTextConverter extends AbstractHttpMessageConverter<CountReply> {
+
+    /** The original service's content type: every reply, and every refusal, is one or two lines of it. */
+    public static final String TEXT = "text/plain;charset=UTF-8";
 
     CountReplyTextConverter() {
-        super(StandardCharsets.UTF_8, new MediaType("text", "plain", StandardCharsets.UTF_8));
+        super(StandardCharsets.UTF_8, MediaType.parseMediaType(TEXT));
     }
 
     static String format(CountReply reply) {
         return "You are talking to instance " + reply.instance() + ":" + reply.port() + ".\n"
-                + "This is request " + reply.instanceRequests() + " to this instance and request "
-                + reply.clusterRequests() + " to the cluster.\n";
+                + "This is request " + reply.local() + " to this instance and request "
+                + reply.cluster() + " to the cluster.\n";
     }
 
     @Override

@@ -56,7 +56,7 @@ class ErrorReplies {
     }
 
     private static ResponseEntity.BodyBuilder reply(HttpStatus status) {
-        return ResponseEntity.status(status).contentType(MediaType.parseMediaType(RequestCountController.TEXT));
+        return ResponseEntity.status(status).contentType(MediaType.parseMediaType(CountReplyTextConverter.TEXT));
     }
 
     private static String line(HttpStatus status, String text) {

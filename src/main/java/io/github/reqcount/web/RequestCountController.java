@@ -1,5 +1,6 @@
 package io.github.reqcount.web;
 
+import io.github.reqcount.ReplicaIdentity;
 import io.github.reqcount.counter.ClusterCounter;
 import io.github.reqcount.counter.Counts;
 import jakarta.servlet.http.HttpServletRequest;
@@ -15,21 +16,19 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RequestCountController {
 
-    static final String TEXT = "text/plain;charset=UTF-8";
-
     private final ClusterCounter counter;
-    private final Instance instance;
+    private final ReplicaIdentity replica;
 
-    RequestCountController(ClusterCounter counter, Instance instance) {
+    RequestCountController(ClusterCounter counter, ReplicaIdentity replica) {
         this.counter = counter;
-        this.instance = instance;
+        this.replica = replica;
     }
 
     // Text unless the client asks for JSON: text/plain is listed first, so it wins when any type will do.
-    @GetMapping(path = "/", produces = {TEXT, MediaType.APPLICATION_JSON_VALUE})
+    @GetMapping(path = "/", produces = {CountReplyTextConverter.TEXT, MediaType.APPLICATION_JSON_VALUE})
     CountReply count() {
         Counts counts = counter.next();
-        return new CountReply(instance.name(), instance.port(), counts.local(), counts.cluster());
+        return new CountReply(replica.name(), replica.port(), counts.local(), counts.cluster());
     }
 
     /** Spring would answer HEAD and OPTIONS through the GET mapping; here they must count nothing. */

@@ -4,7 +4,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import io.github.reqcount.web.Instance;
+import io.github.reqcount.ReplicaIdentity;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -21,8 +21,8 @@ class BaselineControllerTest {
 
     static class Replica {
         @Bean
-        Instance instance() {
-            return new Instance("bench-host", 8083);
+        ReplicaIdentity replicaIdentity() {
+            return new ReplicaIdentity("bench-host", 8083);
         }
     }
 

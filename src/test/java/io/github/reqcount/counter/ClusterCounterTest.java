@@ -53,6 +53,11 @@ class ClusterCounterTest {
         clients.shutdownNow();
     }
 
+    /** The counter as the service builds it: group commit over the transaction, a failed one retried once. */
+    private ClusterCounter counter(CounterTransaction transaction, int maxBatch, int maxInFlight) {
+        return new ClusterCounter(new RetryOnce(transaction), maxBatch, maxInFlight, new CounterMetrics(meters));
+    }
+
     /** Runs calls over all clients; each call has its own timeout, so a lost wakeup fails the test. */
     private List<Counts> concurrently(ClusterCounter counter, int calls) throws Exception {
         List<Future<Counts>> futures = new ArrayList<>();
@@ -69,7 +74,7 @@ class ClusterCounterTest {
     @Test
     void concurrentRequestsGetExactlyOneToNEachOnceInBatches() throws Exception {
         redis.delayMicros = 300;
-        var counter = new ClusterCounter(redis, 256, 2, meters);
+        var counter = counter(redis, 256, 2);
 
         List<Counts> results = concurrently(counter, 20_000);
 
@@ -87,7 +92,7 @@ class ClusterCounterTest {
         // An instant transaction makes the race between a request queueing and a transaction ending as
         // frequent as it gets; a lost wakeup would leave a request hanging past its 5 s timeout.
         for (int inFlight : new int[] {1, 2, 4}) {
-            var counter = new ClusterCounter(redis, 8, inFlight, meters);
+            var counter = counter(redis, 8, inFlight);
             assertThat(concurrently(counter, 20_000)).hasSize(20_000);
         }
         assertThat(redis.total).hasValue(60_000);
@@ -95,7 +100,7 @@ class ClusterCounterTest {
 
     @Test
     void aLoneRequestGoesOutAtOnceInItsOwnTransaction() {
-        var counter = new ClusterCounter(redis, 256, 2, meters);
+        var counter = counter(redis, 256, 2);
 
         for (int i = 1; i <= 10; i++) {
             assertThat(counter.next()).isEqualTo(new Counts(i, i));
@@ -117,7 +122,7 @@ class ClusterCounterTest {
                 open.decrementAndGet();
             }
         };
-        var counter = new ClusterCounter(tracked, 4, 2, meters);
+        var counter = counter(tracked, 4, 2);
 
         concurrently(counter, 2_000);
 
@@ -128,7 +133,7 @@ class ClusterCounterTest {
     @Test
     void oneFailureIsRetriedOnce() {
         redis.failuresLeft.set(1);
-        var counter = new ClusterCounter(redis, 256, 2, meters);
+        var counter = counter(redis, 256, 2);
 
         assertThat(counter.next()).isEqualTo(new Counts(1, 1));
         assertThat(redis.batches).containsExactly(1, 1);
@@ -138,7 +143,7 @@ class ClusterCounterTest {
     void aFailedBatchMovesNoCounterForAnyRequestInIt() throws Exception {
         redis.failuresLeft.set(Integer.MAX_VALUE);
         redis.delayMicros = 200;
-        var counter = new ClusterCounter(redis, 256, 1, meters);
+        var counter = counter(redis, 256, 1);
 
         List<Future<Counts>> futures = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

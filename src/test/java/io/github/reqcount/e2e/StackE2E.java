@@ -1,37 +1,36 @@
 package io.github.reqcount.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.github.reqcount.e2e.Traffic.Outcome;
+import io.github.reqcount.support.ClusterViews;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.Replies.Reply;
+import io.github.reqcount.support.Traffic;
+import io.github.reqcount.support.Traffic.Outcome;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * End-to-end checks against a deployed test stack (testing_infrastructure.sh deploys it and passes its URL and
  * name). Traffic goes only to the stack's published port on loopback and, through docker exec, to its own
  * containers. Every loop is bounded in count and time.
  */
-@ExtendWith(CheckReport.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackE2E {
 
-    private static final ObjectMapper json = new ObjectMapper();
+    private static final List<String> URLS = List.of(Swarm.URL);
 
     @Test
     @Order(1)
@@ -45,7 +44,7 @@ class StackE2E {
             assertThat(response.statusCode()).isEqualTo(200);
             seen.add(Replies.parse(response.body()).instance());
         }
-        CheckReport.figures(seen.size() + " replicas in " + sent + " requests: " + seen);
+        Figures.report("%d replicas in %d requests: %s", seen.size(), sent, seen);
         assertThat(seen).hasSize(Swarm.REPLICAS);
     }
 
@@ -55,14 +54,14 @@ class StackE2E {
     void correctUnderLoad() throws Exception {
         long before = Swarm.redisTotal();
         long started = System.nanoTime();
-        List<Outcome> outcomes = Traffic.run(32, 3_000, Duration.ofMinutes(3));
+        List<Outcome> outcomes = Traffic.run(URLS, 32, 3_000, Duration.ofMinutes(3));
         double seconds = (System.nanoTime() - started) / 1e9;
         long after = Swarm.redisTotal();
 
         List<Reply> replies = outcomes.stream().filter(Outcome::ok).map(Outcome::reply).toList();
         long distinct = replies.stream().map(Reply::cluster).distinct().count();
-        CheckReport.figures(String.format("%d requests over 32 clients in %.1f s, %d x 200, %d distinct numbers, "
-                + "Redis total %d -> %d", outcomes.size(), seconds, replies.size(), distinct, before, after));
+        Figures.report("%d requests over 32 clients in %.1f s, %d x 200, %d distinct numbers, "
+                + "Redis total %d -> %d", outcomes.size(), seconds, replies.size(), distinct, before, after);
         assertThat(outcomes).hasSize(3_000).allMatch(Outcome::ok);
         assertThat(distinct).isEqualTo(replies.size());
         assertThat(after - before).isEqualTo(replies.size());
@@ -74,14 +73,14 @@ class StackE2E {
     @Order(3)
     @DisplayName("/cluster lists every replica as live, and their counts add up to the total")
     void clusterViewAddsUp() throws Exception {
-        JsonNode view = cluster();
+        JsonNode view = ClusterViews.read(Swarm.URL);
         long sum = 0;
         for (JsonNode replica : view.get("replicas")) {
             sum += replica.get("requests").asLong();
         }
-        long live = stream(view).filter(r -> r.get("live").asBoolean()).count();
-        CheckReport.figures(String.format("total %d, %d replicas listed, %d live, sum of counts %d, unattributed %d",
-                view.get("total").asLong(), view.get("replicas").size(), live, sum, view.get("unattributed").asLong()));
+        long live = ClusterViews.replicas(view).filter(r -> r.get("live").asBoolean()).count();
+        Figures.report("total %d, %d replicas listed, %d live, sum of counts %d, unattributed %d",
+                view.get("total").asLong(), view.get("replicas").size(), live, sum, view.get("unattributed").asLong());
         assertThat(live).isEqualTo(Swarm.REPLICAS);
         assertThat(sum).isEqualTo(view.get("total").asLong());
         assertThat(view.get("consistent").asBoolean()).isTrue();
@@ -97,8 +96,8 @@ class StackE2E {
         Swarm.kill(victim);
 
         long killedAt = System.nanoTime();
-        awaitCluster(view -> stream(view).anyMatch(r -> r.get("name").asString().equals(hostname) && !r.get("live").asBoolean()),
-                Duration.ofSeconds(60));
+        ClusterViews.await(Swarm.URL, view -> ClusterViews.replicas(view)
+                .anyMatch(r -> r.get("name").asString().equals(hostname) && !r.get("live").asBoolean()), Duration.ofSeconds(60));
         double goneAfter = (System.nanoTime() - killedAt) / 1e9;
 
         Reply fresh = null;
@@ -117,13 +116,13 @@ class StackE2E {
             Thread.sleep(20);
         }
         double replacedAfter = (System.nanoTime() - killedAt) / 1e9;
-        awaitCluster(view -> stream(view).filter(r -> r.get("live").asBoolean()).count() == Swarm.REPLICAS,
-                Duration.ofSeconds(60));
+        ClusterViews.await(Swarm.URL, view -> ClusterViews.replicas(view).filter(r -> r.get("live").asBoolean()).count()
+                == Swarm.REPLICAS, Duration.ofSeconds(60));
         long after = Swarm.redisTotal();
 
-        CheckReport.figures(String.format("killed %s; gone in /cluster after %.1f s; first reply from its replacement "
+        Figures.report("killed %s; gone in /cluster after %.1f s; first reply from its replacement "
                 + "after %.1f s: %s; %d served, Redis total %d -> %d", hostname, goneAfter, replacedAfter, fresh, served,
-                before, after));
+                before, after);
         assertThat(fresh).as("a reply from the replacement of " + hostname).isNotNull();
         assertThat(fresh.local()).isEqualTo(1);
         assertThat(after - before).as("no gap, no repeat").isEqualTo(served);
@@ -136,17 +135,14 @@ class StackE2E {
     void redisKilledUnderLoad() throws Exception {
         List<Outcome> outcomes;
         long recoveredAfterMillis;
-        try (var traffic = new Traffic(4, 200_000, Duration.ofSeconds(150), 5)) {
-            Thread.sleep(2_000);
+        try (var traffic = new Traffic(URLS, 4, 200_000, Duration.ofSeconds(150), 5)) {
+            await("traffic under way").atMost(Duration.ofSeconds(30)).until(() -> traffic.served() >= 200);
             Swarm.kill(Swarm.containers("redis").get(0));
             long killedAt = System.nanoTime();
-            Thread.sleep(1_000);
-            int okAtKill = (int) traffic.snapshot().stream().filter(Outcome::ok).count();
-            long deadline = killedAt + Duration.ofSeconds(120).toNanos();
-            while (System.nanoTime() < deadline
-                    && traffic.snapshot().stream().filter(Outcome::ok).count() < okAtKill + 200) {
-                Thread.sleep(250);
-            }
+            await("the outage seen by a client").atMost(Duration.ofSeconds(30)).until(() -> traffic.refused() > 0);
+            long servedAtOutage = traffic.served();
+            await("200 more requests counted after the outage").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> traffic.served() >= servedAtOutage + 200);
             recoveredAfterMillis = (System.nanoTime() - killedAt) / 1_000_000;
             outcomes = traffic.stop();
         }
@@ -156,9 +152,9 @@ class StackE2E {
         long highest = replies.stream().mapToLong(Reply::cluster).max().orElse(0);
         Map<Integer, Long> statuses = outcomes.stream().collect(Collectors.groupingBy(Outcome::status, Collectors.counting()));
         long distinct = replies.stream().map(Reply::cluster).distinct().count();
-        CheckReport.figures(String.format("statuses %s; counting again within %.1f s; highest number given %d, "
+        Figures.report("statuses %s; counting again within %.1f s; highest number given %d, "
                 + "Redis total after restart %d; %d distinct of %d", statuses, recoveredAfterMillis / 1e3, highest, total,
-                distinct, replies.size()));
+                distinct, replies.size());
         assertThat(statuses.keySet()).as("only 200 and 503, never a wrong number").isSubsetOf(200, 503);
         assertThat(statuses).containsKey(503);
         assertThat(distinct).isEqualTo(replies.size());
@@ -172,15 +168,15 @@ class StackE2E {
     void rollingUpdateLosesNothing() throws Exception {
         List<Outcome> outcomes;
         long started = System.nanoTime();
-        try (var traffic = new Traffic(2, 100_000, Duration.ofMinutes(6), 20)) {
+        try (var traffic = new Traffic(URLS, 2, 100_000, Duration.ofMinutes(6), 20)) {
             Swarm.docker("service", "update", "--force", "--detach=false", Swarm.service("counter"));
             outcomes = traffic.stop();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Map<Integer, Long> statuses = outcomes.stream().collect(Collectors.groupingBy(Outcome::status, Collectors.counting()));
         long distinct = outcomes.stream().filter(Outcome::ok).map(o -> o.reply().cluster()).distinct().count();
-        CheckReport.figures(String.format("update took %.1f s; %d requests, statuses %s, %d distinct numbers", seconds,
-                outcomes.size(), statuses, distinct));
+        Figures.report("update took %.1f s; %d requests, statuses %s, %d distinct numbers", seconds,
+                outcomes.size(), statuses, distinct);
         assertThat(outcomes).isNotEmpty().allMatch(Outcome::ok);
         assertThat(distinct).isEqualTo(outcomes.size());
         // Replacements keep their slot's hostname and start their local count again, so only cluster order holds.
@@ -205,31 +201,5 @@ class StackE2E {
             assertThat(previousLocal == null || previousLocal < o.reply().local())
                     .as("local order for client " + o.client() + " at " + o.reply().instance()).isTrue();
         }
-    }
-
-    private static JsonNode cluster() {
-        var response = Replies.get(Swarm.URL + "cluster");
-        assertThat(response.statusCode()).as("/cluster: " + response.body()).isEqualTo(200);
-        return json.readTree(response.body());
-    }
-
-    private static java.util.stream.Stream<JsonNode> stream(JsonNode view) {
-        return java.util.stream.StreamSupport.stream(view.get("replicas").spliterator(), false);
-    }
-
-    private static void awaitCluster(Predicate<JsonNode> condition, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        JsonNode view = null;
-        while (System.nanoTime() < deadline) {
-            var response = Replies.get(Swarm.URL + "cluster");
-            if (response.statusCode() == 200) {
-                view = json.readTree(response.body());
-                if (condition.test(view)) {
-                    return;
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("/cluster did not reach the expected state within " + limit + "; last: " + view);
     }
 }

@@ -1,5 +1,7 @@
 package io.github.reqcount.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
@@ -91,30 +93,9 @@ public final class RedisServer {
     /** Starts the same container again, with its data directory as it was, and waits until it answers. */
     public void start() {
         DockerClientFactory.instance().client().startContainerCmd(container.getContainerId()).exec();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                var ping = container.execInContainer("redis-cli", "ping");
-                if (ping.getStdout().contains("PONG")) {
-                    return;
-                }
-                Thread.sleep(100);
-            } catch (IOException | RuntimeException e) {
-                sleep();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("Redis did not answer within 30 s of its restart");
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        await("Redis answering within 30 s of its restart").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> container.execInContainer("redis-cli", "ping").getStdout().contains("PONG"));
     }
 
     private static String firstSet(String... values) {

@@ -6,18 +6,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Sends GET / and reads the original text format back. Every request has a timeout, every load a bound. */
+/** Sends GET / and reads the original text format back. Every request has a timeout. */
 public final class Replies {
 
     private static final Pattern FORMAT = Pattern.compile(
@@ -50,36 +42,5 @@ public final class Replies {
             throw new AssertionError("Not the reply format: " + body);
         }
         return new Reply(m.group(1), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)));
-    }
-
-    /**
-     * Sends total GETs over the given number of concurrent clients, spread round-robin over the base URLs, and
-     * returns the replies in the order each client received them. Any status but 200 fails the load.
-     */
-    public static List<Reply> load(List<String> urls, int total, int clients) throws Exception {
-        List<Reply> replies = Collections.synchronizedList(new ArrayList<>(total));
-        AtomicInteger sent = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                done.add(pool.submit(() -> {
-                    for (int i = sent.getAndIncrement(); i < total; i = sent.getAndIncrement()) {
-                        var response = get(urls.get(i % urls.size()));
-                        if (response.statusCode() != 200) {
-                            throw new AssertionError("Status " + response.statusCode() + ": " + response.body());
-                        }
-                        replies.add(parse(response.body()));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return replies;
     }
 }

@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.github.reqcount.ReplicaIdentity;
 import io.github.reqcount.counter.ClusterCounter;
 import io.github.reqcount.counter.CounterUnavailableException;
 import io.github.reqcount.counter.Counts;
@@ -35,8 +36,8 @@ class RequestCountControllerTest {
     @TestConfiguration(proxyBeanMethods = false)
     static class Replica {
         @Bean
-        Instance instance() {
-            return new Instance("reqcount_counter-2", 8083);
+        ReplicaIdentity replicaIdentity() {
+            return new ReplicaIdentity("reqcount_counter-2", 8083);
         }
     }
 

@@ -1,6 +1,7 @@
-package io.github.reqcount.e2e;
+package io.github.reqcount.support;
 
-import io.github.reqcount.support.Replies;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.github.reqcount.support.Replies.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,14 +15,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Concurrent clients sending GET / to the stack, each recording what it got in the order it got it. Bounded by a
- * request count and a time limit; it can also run in the background until stopped.
+ * Concurrent clients sending GET / round-robin over some base URLs, each recording what it got in the order it
+ * got it. Bounded by a request count and a time limit; it can also run in the background until stopped.
  */
-final class Traffic implements AutoCloseable {
+public final class Traffic implements AutoCloseable {
 
     /** One request's outcome: a status (0 when the connection failed) and, for a 200, the parsed reply. */
-    record Outcome(int client, int status, Reply reply, String error) {
-        boolean ok() {
+    public record Outcome(int client, int status, Reply reply, String error) {
+        public boolean ok() {
             return status == 200;
         }
     }
@@ -32,15 +33,16 @@ final class Traffic implements AutoCloseable {
     private final List<Future<?>> clients = new ArrayList<>();
 
     /** Starts clients that send at most maxRequests in all, for at most limit, pausing pauseMillis between requests. */
-    Traffic(int clientCount, int maxRequests, Duration limit, long pauseMillis) {
+    public Traffic(List<String> urls, int clientCount, int maxRequests, Duration limit, long pauseMillis) {
         pool = Executors.newFixedThreadPool(clientCount);
         AtomicInteger sent = new AtomicInteger();
         long deadline = System.nanoTime() + limit.toNanos();
         for (int c = 0; c < clientCount; c++) {
             int client = c;
             clients.add(pool.submit(() -> {
-                while (!stop.get() && System.nanoTime() < deadline && sent.getAndIncrement() < maxRequests) {
-                    outcomes.add(send(client));
+                for (int i = sent.getAndIncrement(); !stop.get() && System.nanoTime() < deadline && i < maxRequests;
+                        i = sent.getAndIncrement()) {
+                    outcomes.add(send(client, urls.get(i % urls.size())));
                     if (pauseMillis > 0) {
                         Thread.sleep(pauseMillis);
                     }
@@ -50,15 +52,23 @@ final class Traffic implements AutoCloseable {
         }
     }
 
-    static List<Outcome> run(int clientCount, int requests, Duration limit) throws Exception {
-        try (var traffic = new Traffic(clientCount, requests, limit, 0)) {
+    /** Sends requests GETs over the clients and returns every outcome, once all are in. */
+    public static List<Outcome> run(List<String> urls, int clientCount, int requests, Duration limit) throws Exception {
+        try (var traffic = new Traffic(urls, clientCount, requests, limit, 0)) {
             return traffic.awaitEnd();
         }
     }
 
-    private static Outcome send(int client) {
+    /** Like {@link #run}, for a load where every request must be answered 200: returns the replies. */
+    public static List<Reply> replies(List<String> urls, int requests, int clientCount) throws Exception {
+        List<Outcome> outcomes = run(urls, clientCount, requests, Duration.ofMinutes(2));
+        assertThat(outcomes).hasSize(requests).allSatisfy(o -> assertThat(o.ok()).as("status %d: %s", o.status(), o.error()).isTrue());
+        return outcomes.stream().map(Outcome::reply).toList();
+    }
+
+    private static Outcome send(int client, String url) {
         try {
-            var response = Replies.get(Swarm.URL);
+            var response = Replies.get(url);
             Reply reply = response.statusCode() == 200 ? Replies.parse(response.body()) : null;
             return new Outcome(client, response.statusCode(), reply, response.statusCode() == 200 ? null : response.body());
         } catch (RuntimeException e) {
@@ -66,14 +76,28 @@ final class Traffic implements AutoCloseable {
         }
     }
 
-    List<Outcome> snapshot() {
+    public List<Outcome> snapshot() {
         synchronized (outcomes) {
             return List.copyOf(outcomes);
         }
     }
 
+    /** How many 200s so far. */
+    public long served() {
+        synchronized (outcomes) {
+            return outcomes.stream().filter(Outcome::ok).count();
+        }
+    }
+
+    /** How many refusals and failures so far. */
+    public long refused() {
+        synchronized (outcomes) {
+            return outcomes.stream().filter(o -> !o.ok()).count();
+        }
+    }
+
     /** Waits for the clients to reach their bound, then returns every outcome. */
-    List<Outcome> awaitEnd() throws Exception {
+    public List<Outcome> awaitEnd() throws Exception {
         for (Future<?> client : clients) {
             client.get(10, TimeUnit.MINUTES);
         }
@@ -81,7 +105,7 @@ final class Traffic implements AutoCloseable {
     }
 
     /** Stops the clients and returns every outcome. */
-    List<Outcome> stop() throws Exception {
+    public List<Outcome> stop() throws Exception {
         stop.set(true);
         return awaitEnd();
     }

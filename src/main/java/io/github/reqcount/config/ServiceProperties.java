@@ -13,13 +13,14 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Every setting of the service, bound from the root so that the original variable names work as they
  * are: SERVICE_PORT binds to servicePort, CONTAINER_DB_HOST to containerDbHost, and so on. A bad value
- * fails the start with the variable's name in the message.
+ * fails the start with the variable's name in the message. The address and port default in
+ * application.properties, where Spring's server reads them too.
  */
 @Validated
 @ConfigurationProperties
-public record CounterProperties(
-        @DefaultValue("0.0.0.0") @NotBlank String serviceHost,
-        @DefaultValue("8083") @Min(1) @Max(65535) int servicePort,
+public record ServiceProperties(
+        @NotBlank String serviceHost,
+        @Min(1) @Max(65535) int servicePort,
         // The name this replica gives in its replies; empty means the host's name.
         @DefaultValue("") String instanceName,
         @DefaultValue("localhost") @NotBlank String containerDbHost,

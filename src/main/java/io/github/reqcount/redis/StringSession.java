@@ -1,4 +1,4 @@
-package io.github.reqcount.counter;
+package io.github.reqcount.redis;
 
 import java.util.function.Function;
 import org.springframework.data.redis.core.RedisOperations;

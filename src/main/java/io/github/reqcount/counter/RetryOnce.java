@@ -1,0 +1,44 @@
+package io.github.reqcount.counter;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tries a failed transaction once more, so that one dropped connection costs no request; a second failure is
+ * final. Logs an outage once when it starts and once when it ends, not at every refused request.
+ */
+public class RetryOnce implements CounterTransaction {
+
+    private static final Logger log = LoggerFactory.getLogger(RetryOnce.class);
+
+    private final CounterTransaction transaction;
+    private final AtomicBoolean redisDown = new AtomicBoolean();
+
+    public RetryOnce(CounterTransaction transaction) {
+        this.transaction = transaction;
+    }
+
+    @Override
+    public long add(int n) {
+        long total;
+        try {
+            total = transaction.add(n);
+        } catch (RuntimeException first) {
+            try {
+                total = transaction.add(n);
+            } catch (RuntimeException second) {
+                second.addSuppressed(first);
+                if (redisDown.compareAndSet(false, true)) {
+                    log.warn("Redis did not confirm an increment after one retry; answering 503 until it does: {}",
+                            second.toString());
+                }
+                throw second;
+            }
+        }
+        if (redisDown.get() && redisDown.compareAndSet(true, false)) {
+            log.info("Redis confirms increments again; the cluster total is {}", total);
+        }
+        return total;
+    }
+}
