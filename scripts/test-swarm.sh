@@ -64,10 +64,12 @@ up() {
     $DOCKER volume create --label "$label" "$prefix-$i-docker" >/dev/null
     local publish=(-p "127.0.0.1:$((18090 + i)):$service_port")
     [ "$i" = 1 ] && publish+=(-p "127.0.0.1:$docker_port:2375")
+    # A killed node leaves pid files behind that stop its engine from starting again: clear them first.
     # Plain TCP for the engine is reachable from this host's loopback and the nodes' own network only.
     $DOCKER run -d --name "$prefix-$i" --hostname "$prefix-$i" --label "$label" --init "${nested[@]}" \
       --network "$network" --ip "$net.$((10 + i))" -v "$prefix-$i-docker:/var/lib/docker" "${publish[@]}" \
-      "$node_image" --host unix:///var/run/docker.sock --host tcp://0.0.0.0:2375 --tls=false \
+      --entrypoint sh "$node_image" -c 'rm -rf /run/docker /run/docker.pid /run/containerd; exec dockerd "$@"' dockerd \
+      --host unix:///var/run/docker.sock --host tcp://0.0.0.0:2375 --tls=false \
       --storage-driver overlay2 --insecure-registry "$subnet" >/dev/null || {
         echo "[test-swarm] this host's engine refused to start a nested engine (see above): it needs the options in" \
              "this script; run on a host that allows them, then 'bash $0 down' and 'up' again" >&2; exit 1; }
