@@ -47,7 +47,10 @@ await_engine() {
 up() {
   local n=${1:-3} i
   [[ "$n" =~ ^[1-9]$ ]] || { echo "[test-swarm] N must be 1..9 (ports 18091-18099), got '$n'" >&2; exit 2; }
+  # The registry stand-in is built here too (alongside, to save time), so that node 1 gets it from the cache.
+  bash scripts/build-standin-image.sh registry & local registry_build=$!
   bash scripts/build-standin-image.sh dind "$node_image"
+  wait "$registry_build"
 
   if ! $DOCKER network inspect "$network" >/dev/null 2>&1; then
     echo "[test-swarm] creating network $network ($subnet)"
@@ -60,6 +63,13 @@ up() {
       $DOCKER start "$prefix-$i" >/dev/null
       continue
     fi
+    local port
+    for port in $((18090 + i)) $([ "$i" = 1 ] && echo "$docker_port"); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "[test-swarm] 127.0.0.1:$port is already in use: stop what listens there (or set TEST_SWARM_DOCKER_PORT)" >&2
+        exit 1
+      fi
+    done
     echo "[test-swarm] starting $prefix-$i at $net.$((10 + i)), service port 127.0.0.1:$((18090 + i))"
     $DOCKER volume create --label "$label" "$prefix-$i-docker" >/dev/null
     local publish=(-p "127.0.0.1:$((18090 + i)):$service_port")
@@ -111,11 +121,12 @@ status() {
   $DOCKER ps -a --filter "label=$label" --format 'table {{.Names}}\t{{.Status}}\t{{.Ports}}'
   local first=${running%%$'\n'*}
   first=${first##*-}
-  on "$first" node ls
+  on "$first" node ls || { echo "[test-swarm] $prefix-$first is not in a swarm yet: bash $0 up"; return 0; }
   local service
   for service in $(on "$first" service ls -q); do
     on "$first" service ps --filter desired-state=running --format '{{.Node}}\t{{.Name}}\t{{.CurrentState}}' "$service"
-  done | sort | column -t -s $'\t' -N NODE,TASK,STATE
+  done | sort | awk -F'\t' 'BEGIN { printf "%-16s  %-48s  %s\n", "NODE", "TASK", "STATE" }
+                            { printf "%-16s  %-48s  %s\n", $1, $2, $3 }'
 }
 
 down() {
