@@ -3,29 +3,31 @@
 # Safe to run twice: it reuses what exists and rolls out only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
+. scripts/lib.sh
 
 echo "== 1/9 settings (.env)"
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
-set -a; . ./.env; set +a
+# Settings already in the environment win over .env (e.g. SERVICE_PORT=18091 bash start_service.sh).
+environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"
 STACK_NAME=${STACK_NAME:-reqcount} SERVICE_PORT=${SERVICE_PORT:-8083} REPLICAS=${REPLICAS:-3}
 
 echo "== 2/9 Docker engine"
-. scripts/ensure-docker.sh
+setup_engine
 
 echo "== 3/9 base images"
-bash scripts/ensure-base-images.sh
+setup_base_images
 
 echo "== 4/9 jar and image"
-bash scripts/build-app-image.sh
+setup_app_image
 
 echo "== 5/9 swarm"
-bash scripts/ensure-swarm.sh
+setup_swarm
 
 echo "== 6/9 deploy stack $STACK_NAME"
-bash scripts/deploy-stack.sh "$STACK_NAME" "$SERVICE_PORT"
+setup_deploy "$STACK_NAME" "$SERVICE_PORT"
 
 echo "== 7/9 wait until healthy"
-bash scripts/wait-for-stack.sh "$STACK_NAME" "$SERVICE_PORT"
+setup_wait "$STACK_NAME" "$SERVICE_PORT"
 
 echo "== 8/9 smoke test"
 bash scripts/smoke-test.sh "$SERVICE_PORT" "$REPLICAS"

@@ -3,11 +3,15 @@
 # Testcontainers Redis tests), then deploys a separate test stack (its own name and port, so it never touches a
 # running deployment), runs the end-to-end checks against it (src/test/java/io/github/reqcount/e2e), and removes
 # it. Prints every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any
-# failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify.
+# failure. Then it starts a test swarm of Docker-in-Docker nodes (scripts/test-swarm.sh), deploys onto it with
+# start_service.sh, runs the multi-node checks (drain, node loss, rejoin) and removes the swarm.
+# Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false to
+# stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at.
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
-DOCKER=${DOCKER:-docker}
+NODES=${MULTI_NODE_NODES:-3} MULTI_STACK=reqcount-multi
+. scripts/lib.sh
 
 passed=0 failed=0
 record() { # record PASS|FAIL LINE
@@ -37,6 +41,9 @@ teardown() { # removes the test stack, if there is one, and its volume: every ru
 finish() {
   local rc=$?
   teardown || true
+  if [ "${KEEP_TEST_SWARM:-false}" != true ] && [ -n "$($DOCKER ps -aq --filter label=reqcount.test-node=true)" ]; then
+    bash scripts/test-swarm.sh down || true
+  fi
   echo "$passed passed, $failed failed"
   if [ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; then exit 0; fi
   exit 1
@@ -44,10 +51,9 @@ finish() {
 trap 'finish' EXIT
 
 echo "== setup: Docker engine"
-. scripts/ensure-docker.sh
+setup_engine
 echo "== setup: base images (upstream where pullable, else offline stand-ins)"
-bash scripts/ensure-base-images.sh
-set -a; . ./.images.env; set +a
+setup_base_images
 echo "== setup: headless Chromium for the dashboard test"
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   command -v apt-get >/dev/null || { echo "install chromium and its chromedriver, then re-run" >&2; exit 1; }
@@ -67,23 +73,43 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   record FAIL "FAIL: port $PORT is already in use on this host: stop what listens there, or set E2E_PORT"
   exit
 fi
-bash scripts/build-app-image.sh target/replicas-reqcount-*.jar
-set -a; . ./.images.env; set +a
-bash scripts/ensure-swarm.sh
+setup_app_image target/replicas-reqcount-*.jar
+setup_swarm
 # Short heartbeats, so that a killed replica shows as gone within the check's bound.
-REPLICAS=3 HEARTBEAT_TTL=3s bash scripts/deploy-stack.sh "$STACK" "$PORT"
+REPLICAS=3 HEARTBEAT_TTL=3s setup_deploy "$STACK" "$PORT"
 check "test stack converged (3 replicas, Redis, published port $PORT)" \
-  bash scripts/wait-for-stack.sh "$STACK" "$PORT" 240
+  setup_wait "$STACK" "$PORT" 240
 if [ "$failed" != 0 ]; then exit; fi
 
+e2e_suite() { # e2e_suite CLASS MAVEN_ARGS...: runs one end-to-end class and records each of its checks
+  local suite=$1 log=target/e2e-$1.log; shift
+  rm -f target/failsafe-reports/TEST-*"$suite".xml
+  ./mvnw -B -q -Pe2e verify -De2e.suite="$suite" "$@" > "$log" 2>&1 ||
+    echo "[e2e] Maven reported failures (log: $log)"
+  # One line per check, from Failsafe's reports: "PASS: name (figures)" or "FAIL: name (figures) reason".
+  local checks line
+  checks=$(java scripts/E2eSummary.java target/failsafe-reports "TEST-*$suite.xml" 2>&1) || checks=""
+  if [ -z "$checks" ]; then
+    record FAIL "FAIL: the end-to-end suite $suite ran no check (see $log)"
+    tail -30 "$log"
+  fi
+  while IFS= read -r line; do [ -n "$line" ] && record "${line%%:*}" "$line"; done <<< "$checks"
+}
+
 echo "== 3: end-to-end checks against http://127.0.0.1:$PORT/"
-rm -f target/failsafe-reports/TEST-*E2E.xml
-./mvnw -B -q -Pe2e verify -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2e.replicas=3 \
-  > target/e2e-maven.log 2>&1 || echo "[e2e] Maven reported failures (log: target/e2e-maven.log)"
-# One line per check, from Failsafe's reports: "PASS: name (figures)" or "FAIL: name (figures) reason".
-checks=$(java scripts/E2eSummary.java target/failsafe-reports 2>&1) || checks=""
-if [ -z "$checks" ]; then
-  record FAIL "FAIL: the end-to-end suite ran no check (see target/e2e-maven.log)"
-  tail -30 target/e2e-maven.log
-fi
-while IFS= read -r line; do [ -n "$line" ] && record "${line%%:*}" "$line"; done <<< "$checks"
+e2e_suite StackE2E -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2e.replicas=3
+
+if [ "${MULTI_NODE:-true}" = false ]; then exit; fi
+echo "== 4: multi-node checks on a test swarm of $NODES Docker-in-Docker nodes (MULTI_NODE=false skips them)"
+teardown   # the single-node stack has done its part: its cores go to the nodes
+multi_start=$SECONDS
+bash scripts/test-swarm.sh down   # every run starts from fresh nodes
+check "test swarm of $NODES nodes (scripts/test-swarm.sh up $NODES)" bash scripts/test-swarm.sh up "$NODES"
+if [ "$failed" != 0 ]; then exit; fi
+# The users' script, unchanged, pointed at node 1's engine; the settings given here win over .env.
+check "start_service.sh deploys $MULTI_STACK onto the test swarm (registry, digests, spread, edge on every node)" \
+  env DOCKER_HOST=tcp://127.0.0.1:12375 STACK_NAME="$MULTI_STACK" SERVICE_PORT=18091 REPLICAS=3 HEARTBEAT_TTL=3s \
+  APP_JAR="$(ls target/replicas-reqcount-*.jar | head -1)" bash start_service.sh
+if [ "$failed" != 0 ]; then exit; fi
+e2e_suite MultiNodeE2E -De2e.url=http://127.0.0.1:18091/ -De2e.stack="$MULTI_STACK" -De2e.replicas=3 -De2e.nodes="$NODES"
+echo "[multi-node] $((SECONDS - multi_start)) s from an empty host to the last check"

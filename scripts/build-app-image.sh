@@ -6,10 +6,10 @@
 #
 #   bash scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REQCOUNT_ROOT"
 
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
-[ -f .images.env ] && . ./.images.env
+images_env_load
 base=${BASE_IMAGE:-eclipse-temurin:21-jre}
 repo=${APP_IMAGE_REPO:-reqcount/replicas-reqcount}
 jar=${1:-${APP_JAR:-}}
@@ -33,5 +33,5 @@ DOCKER_BUILDKIT=0 $DOCKER build -q -f Dockerfile --build-arg BASE_IMAGE="$base" 
   --build-arg JAR_FILE=application.jar -t "$repo:latest" "$ctx" >/dev/null
 id=$($DOCKER image inspect -f '{{.Id}}' "$repo:latest" | cut -d: -f2 | cut -c1-12)
 $DOCKER tag "$repo:latest" "$repo:$id"
-touch .images.env; sed -i '/^APP_IMAGE=/d' .images.env; echo "APP_IMAGE=$repo:$id" >> .images.env
+images_env_set "APP_IMAGE=$repo:$id"
 echo "[app] built $repo:$id in $((SECONDS - start))s"

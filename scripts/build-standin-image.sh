@@ -3,12 +3,12 @@
 # for hosts that can reach a Debian mirror but no container registry.
 # Cached by tag: an existing tag is reused unless REBUILD=1.
 #
-#   bash scripts/build-standin-image.sh redis|jre|haproxy [TAG]
+#   bash scripts/build-standin-image.sh redis|jre|haproxy|registry|dind [TAG]
 # Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm).
 set -euo pipefail
 
 kind=${1:-}
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hooks=/usr/share/mmdebstrap/hooks/merged-usr
 extra=()
 case "$kind" in
@@ -26,7 +26,16 @@ case "$kind" in
     extra=(--customize-hook='mkdir -p "$1"/usr/local/etc/haproxy')
     changes=(-c 'USER haproxy'
              -c 'CMD ["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]') ;;
-  *) echo "usage: $0 redis|jre|haproxy [TAG]" >&2; exit 2 ;;
+  registry) # Debian's build of the distribution registry, laid out like registry:2 (data in /var/lib/registry).
+    tag=${2:-reqcount/registry-standin:2}; pkgs=docker-registry
+    extra=(--customize-hook='mkdir -p "$1"/var/lib/registry && printf "%s\n" "version: 0.1" "storage:" \
+      "  filesystem:" "    rootdirectory: /var/lib/registry" "http:" "  addr: :5000" > "$1"/etc/docker/registry/config.yml')
+    changes=(-c 'EXPOSE 5000' -c 'VOLUME /var/lib/registry'
+             -c 'CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]') ;;
+  dind)    # A Docker engine to run inside a container: the nodes of scripts/test-swarm.sh.
+    tag=${2:-reqcount/dind-standin:20.10}; pkgs=docker.io,iptables,procps,ca-certificates
+    changes=(-c 'VOLUME /var/lib/docker' -c 'ENTRYPOINT ["dockerd"]') ;;
+  *) echo "usage: $0 redis|jre|haproxy|registry|dind [TAG]" >&2; exit 2 ;;
 esac
 
 if [ "${REBUILD:-0}" != 1 ] && $DOCKER image inspect "$tag" >/dev/null 2>&1; then

@@ -3,7 +3,7 @@
 # kernel) or "no-ipvs" (dnsrr + HAProxy edge). The reason goes to stderr.
 #   bash scripts/detect-edge-mode.sh      Env: EDGE_MODE=auto|mesh|no-ipvs to decide yourself
 set -euo pipefail
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 probe_image=${REDIS_IMAGE:-redis:7-alpine}
 
 case "${EDGE_MODE:-auto}" in

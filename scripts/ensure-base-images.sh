@@ -3,15 +3,14 @@
 # image, or an offline stand-in built from Debian packages. Writes the choice to
 # .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE) for the other scripts.
 #
-#   bash scripts/ensure-base-images.sh
+#   bash scripts/ensure-base-images.sh [VAR...]   (default: those three; REGISTRY_IMAGE for a multi-node swarm)
 # Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
-#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
+#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REQCOUNT_ROOT"
 
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
 mode=${USE_STANDIN_IMAGES:-auto}
-out=${IMAGES_ENV_FILE:-.images.env}
 pull_ok=1   # after one failed pull, don't wait on the registry again
 
 # pick VAR UPSTREAM STANDIN_KIND STANDIN_TAG: sets VAR to the image to use.
@@ -41,10 +40,17 @@ pick() {
   printf -v "$var" '%s' "$chosen"
 }
 
-pick REDIS_IMAGE   redis:7-alpine         redis   reqcount/redis-standin:7
-pick BASE_IMAGE    eclipse-temurin:21-jre jre     reqcount/jre-standin:17
-pick HAPROXY_IMAGE haproxy:lts-alpine     haproxy reqcount/haproxy-standin:2.6
-
-touch "$out"; sed -i '/^\(REDIS_IMAGE\|BASE_IMAGE\|HAPROXY_IMAGE\)=/d' "$out"
-printf 'REDIS_IMAGE=%s\nBASE_IMAGE=%s\nHAPROXY_IMAGE=%s\n' "$REDIS_IMAGE" "$BASE_IMAGE" "$HAPROXY_IMAGE" >> "$out"
-echo "[images] wrote $out"
+vars=("$@"); [ $# -gt 0 ] || vars=(REDIS_IMAGE BASE_IMAGE HAPROXY_IMAGE)
+chosen=()
+for var in "${vars[@]}"; do
+  case "$var" in
+    REDIS_IMAGE)    pick REDIS_IMAGE    redis:7-alpine         redis    reqcount/redis-standin:7 ;;
+    BASE_IMAGE)     pick BASE_IMAGE     eclipse-temurin:21-jre jre      reqcount/jre-standin:17 ;;
+    HAPROXY_IMAGE)  pick HAPROXY_IMAGE  haproxy:lts-alpine     haproxy  reqcount/haproxy-standin:2.6 ;;
+    REGISTRY_IMAGE) pick REGISTRY_IMAGE registry:2             registry reqcount/registry-standin:2 ;;
+    *) echo "[images] unknown image variable '$var'" >&2; exit 2 ;;
+  esac
+  chosen+=("$var=${!var}")
+done
+images_env_set "${chosen[@]}"
+echo "[images] wrote ${IMAGES_ENV#"$REQCOUNT_ROOT"/}"

@@ -2,7 +2,7 @@
 # Make this node a Swarm manager: `docker swarm init` unless it already is one.
 #   bash scripts/ensure-swarm.sh      Env: SWARM_ADVERTISE_ADDR (when the host has several addresses)
 set -euo pipefail
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 state=$($DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
 case "$state" in

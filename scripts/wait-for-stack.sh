@@ -5,10 +5,18 @@
 # reads Redis: counts nothing; Actuator is not on the published port).
 #   bash scripts/wait-for-stack.sh STACK PORT [SECONDS]     (default 180 s, or STACK_WAIT_SECONDS)
 set -euo pipefail
-DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 stack=${1:?usage: $0 STACK PORT [SECONDS]} port=${2:?usage: $0 STACK PORT [SECONDS]}
 limit=${3:-${STACK_WAIT_SECONDS:-180}}
 start=$SECONDS next_report=$((SECONDS + 10))
+
+# failed_pulls SERVICE IMAGE: node, task and error of each task of IMAGE that a node could not start for want
+# of the image. Swarm retries these forever, so they are named at once rather than waited out.
+failed_pulls() {
+  $DOCKER service ps --no-trunc "$1" --format '{{.Node}}|{{.Name}}|{{.CurrentState}}|{{.Error}}|{{.Image}}' |
+    awk -F'|' -v image="$2" '$5 == image && $3 ~ /^(Rejected|Failed)/ && tolower($4) ~ /image|pull|manifest|registry|https/ {
+      printf "[wait] node %s could not start task %s: %s\n", $1, $2, $4 }' | sort -u
+}
 
 while :; do
   # A service is short while fewer of its tasks run the current spec's image than it wants
@@ -17,9 +25,19 @@ while :; do
   while read -r id name replicas; do
     want=${replicas#*/}; want=${want%% *}
     image=$($DOCKER service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "$id")
-    have=$($DOCKER service ps "$id" --filter desired-state=running --format '{{.Image}} {{.CurrentState}}' |
+    have=$($DOCKER service ps --no-trunc "$id" --filter desired-state=running --format '{{.Image}} {{.CurrentState}}' |
            awk -v image="$image" '$1 == image && $2 == "Running"' | wc -l)
-    [ "$have" = "$want" ] || short+="${short:+, }$name $have/$want"
+    if [ "$have" != "$want" ]; then
+      short+="${short:+, }$name $have/$want"
+      failed=$(failed_pulls "$id" "$image")
+      if [ -n "$failed" ]; then
+        echo "$failed" >&2
+        echo "[wait] every node must be able to pull $image: on a multi-node swarm set REGISTRY=host:port to a registry" \
+             "all nodes reach (or leave it unset to run one), make every engine trust it (TLS, or insecure-registries" \
+             "in /etc/docker/daemon.json), and re-run" >&2
+        exit 1
+      fi
+    fi
     state=$($DOCKER service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "$id")
     case "$state" in
       updating|rollback_started) updating+="${updating:+, }$name $state" ;;
@@ -35,7 +53,7 @@ while :; do
   fi
   if (( SECONDS - start >= limit )); then
     echo "[wait] $stack not ready after ${limit}s (short: ${short:-none}; updating: ${updating:-none}; port ready: $ready)." >&2
-    $DOCKER stack ps --no-trunc "$stack" | head -20 >&2
+    $DOCKER stack ps --no-trunc --format 'table {{.Node}}\t{{.Name}}\t{{.CurrentState}}\t{{.Error}}' "$stack" | head -20 >&2
     echo "[wait] look at 'docker service logs ${stack}_counter' and the tasks above, fix, and re-run" >&2
     exit 1
   fi

@@ -47,11 +47,18 @@ final class Swarm {
         if (redis.size() != 1) {
             throw new IllegalStateException("Expected one running Redis container, found " + redis);
         }
-        List<String> args = new ArrayList<>(List.of("exec", redis.get(0), "sh", "-c",
+        List<String> args = new ArrayList<>(List.of("exec", redis.get(0)));
+        args.addAll(adminCliCommand(command));
+        return docker(args.toArray(String[]::new));
+    }
+
+    /** What to run inside a Redis container for redis-cli as the admin (whose secret only Redis has), or as nobody without auth. */
+    static List<String> adminCliCommand(String... command) {
+        List<String> args = new ArrayList<>(List.of("sh", "-c",
                 "if [ -s /run/secrets/redis-admin-password ]; then export REDISCLI_AUTH=\"$(cat /run/secrets/redis-admin-password)\";"
                         + " exec redis-cli --no-auth-warning --user admin --raw \"$@\"; fi; exec redis-cli --raw \"$@\"", "cli"));
         args.addAll(List.of(command));
-        return docker(args.toArray(String[]::new));
+        return args;
     }
 
     /**

@@ -1,0 +1,31 @@
+# Sourced by start_service.sh, testing_infrastructure.sh and the scripts here: the docker client to use,
+# the record of chosen images (.images.env), and the set-up steps that both entry points run.
+#   . scripts/lib.sh
+
+REQCOUNT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The engine's own client is safest for `docker stack` (a newer client may sit earlier on PATH).
+DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker || echo docker)}
+IMAGES_ENV=${IMAGES_ENV_FILE:-$REQCOUNT_ROOT/.images.env}
+
+# images_env_set VAR=VALUE...: records image choices in .images.env, replacing earlier values.
+images_env_set() {
+  local pair
+  touch "$IMAGES_ENV"
+  for pair; do
+    sed -i "/^${pair%%=*}=/d" "$IMAGES_ENV"
+    echo "$pair" >> "$IMAGES_ENV"
+  done
+}
+
+# images_env_load: exports the recorded choices (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, APP_IMAGE).
+images_env_load() {
+  if [ -f "$IMAGES_ENV" ]; then set -a; . "$IMAGES_ENV"; set +a; fi
+}
+
+# The set-up steps, in order. Each loads what the step before recorded.
+setup_engine()      { . "$REQCOUNT_ROOT/scripts/ensure-docker.sh"; }
+setup_base_images() { bash "$REQCOUNT_ROOT/scripts/ensure-base-images.sh" && images_env_load; }
+setup_app_image()   { bash "$REQCOUNT_ROOT/scripts/build-app-image.sh" "$@" && images_env_load; }
+setup_swarm()       { bash "$REQCOUNT_ROOT/scripts/ensure-swarm.sh"; }
+setup_deploy()      { bash "$REQCOUNT_ROOT/scripts/deploy-stack.sh" "$@"; }   # STACK PORT
+setup_wait()        { bash "$REQCOUNT_ROOT/scripts/wait-for-stack.sh" "$@"; } # STACK PORT [SECONDS]

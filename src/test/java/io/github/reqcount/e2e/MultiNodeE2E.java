@@ -1,0 +1,242 @@
+package io.github.reqcount.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.reqcount.support.Replies;
+import io.github.reqcount.support.Replies.Reply;
+import io.github.reqcount.support.Traffic;
+import io.github.reqcount.support.Traffic.Outcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * End-to-end checks on the test swarm of scripts/test-swarm.sh, with the stack deployed by start_service.sh
+ * (testing_infrastructure.sh does both). Nodes are drained, killed and started again while a bounded load runs
+ * through the ports of the nodes that stay up; traffic goes only to those loopback ports.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiNodeE2E {
+
+    /** How long the swarm may take to run a killed node's replicas elsewhere (measured: see the README). */
+    private static final Duration RESCHEDULE_BOUND = Duration.ofSeconds(120);
+
+    /**
+     * Whether Redis survives the loss of its node. While it is one task pinned to one node it does not, and the
+     * Redis-node check demands refusals and an intact total; once it is highly available, run with -De2e.redisHa=true
+     * and the same check demands that counting goes on.
+     */
+    private static final boolean REDIS_SURVIVES_NODE_LOSS = Boolean.getBoolean("e2e.redisHa");
+
+    private static int redisNode;
+    private static int killedNode;
+
+    @BeforeAll
+    static void findRedis() {
+        redisNode = TestSwarm.tasks("redis", 0).values().stream().findFirst()
+                .orElseThrow(() -> new IllegalStateException("Redis runs on no node of the test swarm"));
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("replicas run on different nodes, and every node's port reaches every replica")
+    void spreadAndEveryPortAnswers() {
+        Map<String, Integer> tasks = TestSwarm.tasks("counter", 0);
+        Map<Integer, Set<String>> seen = new TreeMap<>();
+        int sent = 0;
+        for (int node = 1; node <= TestSwarm.NODES; node++) {
+            Set<String> instances = seen.computeIfAbsent(node, n -> new TreeSet<>());
+            for (int i = 0; i < 60 && instances.size() < Swarm.REPLICAS; i++, sent++) {
+                var response = Replies.get(TestSwarm.url(node));
+                assertThat(response.statusCode()).as("node %d: %s", node, response.body()).isEqualTo(200);
+                instances.add(Replies.parse(response.body()).instance());
+            }
+        }
+        Set<Integer> nodes = new TreeSet<>(tasks.values());
+        Figures.report("replicas on nodes %s (%s); replicas reached through each node's port in %d requests: %s",
+                nodes, tasks, sent, seen.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size())));
+        assertThat(tasks).hasSize(Swarm.REPLICAS);
+        assertThat(nodes).hasSizeGreaterThanOrEqualTo(2).hasSize(Math.min(TestSwarm.NODES, Swarm.REPLICAS));
+        assertThat(seen.values()).allSatisfy(instances -> assertThat(instances).hasSize(Swarm.REPLICAS));
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("drain a node under load: its replicas move, no request fails, the total equals the 200s")
+    void drainUnderLoad() throws Exception {
+        int drained = nodeWithReplicaBut(redisNode);
+        long moving = TestSwarm.tasks("counter", 0).values().stream().filter(n -> n == drained).count();
+        long before = TestSwarm.redisTotal();
+        List<Outcome> outcomes;
+        double movedAfter;
+        try (var traffic = new Traffic(TestSwarm.urlsExcept(drained), 4, 50_000, Duration.ofMinutes(3), 5)) {
+            awaitServed(traffic, 100);
+            long start = System.nanoTime();
+            TestSwarm.availability(drained, "drain");
+            try {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    Map<String, Integer> tasks = TestSwarm.tasks("counter", 0);
+                    return tasks.size() == Swarm.REPLICAS && !tasks.containsValue(drained);
+                });
+                movedAfter = (System.nanoTime() - start) / 1e9;
+                awaitServed(traffic, traffic.served() + 200);
+                outcomes = traffic.stop();
+            } finally {
+                TestSwarm.availability(drained, "active");
+            }
+        }
+        long after = TestSwarm.redisTotal();
+        List<Reply> replies = replies(outcomes);
+        long distinct = replies.stream().map(Reply::cluster).distinct().count();
+        Figures.report("drained node %d: its %d replica(s) ran elsewhere after %.1f s; %d requests, statuses %s, "
+                + "%d distinct numbers, Redis total %d -> %d", drained, moving, movedAfter, outcomes.size(),
+                statuses(outcomes), distinct, before, after);
+        assertThat(outcomes).isNotEmpty().allMatch(Outcome::ok);
+        assertThat(distinct).isEqualTo(replies.size());
+        assertThat(after - before).isEqualTo(replies.size());
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("kill a node (not Redis's) under load: replicas rescheduled within the bound, no number repeats")
+    void killNodeUnderLoad() throws Exception {
+        killedNode = nodeWithReplicaBut(redisNode);
+        int killed = killedNode;
+        long lost = TestSwarm.tasks("counter", 0).values().stream().filter(n -> n == killed).count();
+        List<Outcome> outcomes;
+        AtomicLong downAfterMillis = new AtomicLong(-1);
+        double rescheduledAfter;
+        long failedWhileNoticing;
+        try (var traffic = new Traffic(TestSwarm.urlsExcept(killed), 4, 100_000, Duration.ofMinutes(4), 5)) {
+            awaitServed(traffic, 100);
+            long start = System.nanoTime();
+            TestSwarm.kill(killed);
+            await().atMost(RESCHEDULE_BOUND).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                if (downAfterMillis.get() < 0 && TestSwarm.nodeStates(killed).get(killed).startsWith("Down")) {
+                    downAfterMillis.set((System.nanoTime() - start) / 1_000_000);
+                }
+                Map<String, Integer> tasks = TestSwarm.tasks("counter", killed);
+                return tasks.size() == Swarm.REPLICAS && !tasks.containsValue(killed);
+            });
+            rescheduledAfter = (System.nanoTime() - start) / 1e9;
+            // By now the edges have long noticed (health checks every second): from here on nothing may fail.
+            failedWhileNoticing = traffic.refused();
+            awaitServed(traffic, traffic.served() + 300);
+            outcomes = traffic.stop();
+        }
+        long total = TestSwarm.redisTotal();
+        List<Reply> replies = replies(outcomes);
+        long distinct = replies.stream().map(Reply::cluster).distinct().count();
+        long highest = replies.stream().mapToLong(Reply::cluster).max().orElse(0);
+        long failedAfter = outcomes.stream().filter(o -> !o.ok()).count() - failedWhileNoticing;
+        Figures.report("killed node %d with %d replica(s); swarm saw it down after %.1f s; its replicas ran elsewhere "
+                + "after %.1f s (bound %d s); %d requests, statuses %s: %d failed while the edges noticed, %d after; "
+                + "%d distinct numbers, highest %d, Redis total %d", killed, lost, downAfterMillis.get() / 1e3,
+                rescheduledAfter, RESCHEDULE_BOUND.toSeconds(), outcomes.size(), statuses(outcomes), failedWhileNoticing,
+                failedAfter, distinct, highest, total);
+        assertThat(failedAfter).as("requests failed after the replicas were rescheduled").isZero();
+        assertThat(distinct).as("no number repeats").isEqualTo(replies.size());
+        assertThat(total).isGreaterThanOrEqualTo(highest);
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("the killed node rejoins, and takes replicas again after a rebalance")
+    void rejoinAndRebalance() {
+        int node = killedNode;
+        assertThat(node).as("the kill check ran first").isPositive();
+        long start = System.nanoTime();
+        TestSwarm.start(node);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> TestSwarm.nodeStates(node).get(node).equals("Ready Active"));
+        double rejoinedAfter = (System.nanoTime() - start) / 1e9;
+        long rebalanceStart = System.nanoTime();
+        TestSwarm.onManager(node, "service", "update", "--force", "--detach=false", "--quiet", Swarm.service("counter"));
+        double rebalanced = (System.nanoTime() - rebalanceStart) / 1e9;
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> Replies.get(TestSwarm.url(node)).statusCode() == 200);
+        Map<String, Integer> tasks = TestSwarm.tasks("counter", 0);
+        Figures.report("node %d Ready again %.1f s after its start; rebalance (service update --force) took %.1f s; "
+                + "replicas now on nodes %s", node, rejoinedAfter, rebalanced, tasks);
+        // Updates are start-first: each new replica is placed while its old one still runs, so a rebalance spreads
+        // the replicas again but not always one per node.
+        assertThat(tasks).hasSize(Swarm.REPLICAS).containsValue(node);
+        assertThat(new TreeSet<>(tasks.values())).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("losing the Redis node: refusals and never a wrong number; the total is intact after it restarts")
+    void redisNodeLost() throws Exception {
+        int node = redisNode;
+        long before = TestSwarm.redisTotal();
+        List<Outcome> outcomes;
+        double outageSeenAfter;
+        double countingAgainAfter;
+        try (var traffic = new Traffic(TestSwarm.urlsExcept(node), 4, 200_000, Duration.ofMinutes(5), 5)) {
+            awaitServed(traffic, 100);
+            long start = System.nanoTime();
+            long refusedAtKill = traffic.refused();
+            long servedAtKill = traffic.served();
+            TestSwarm.kill(node);
+            if (REDIS_SURVIVES_NODE_LOSS) {
+                awaitServed(traffic, servedAtKill + 200);   // counting goes on while the node is down
+            } else {
+                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> traffic.refused() >= refusedAtKill + 20);
+            }
+            outageSeenAfter = (System.nanoTime() - start) / 1e9;
+            TestSwarm.start(node);
+            long servedAtRestart = traffic.served();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> traffic.served() >= servedAtRestart + 200);
+            countingAgainAfter = (System.nanoTime() - start) / 1e9;
+            outcomes = traffic.stop();
+        }
+        long after = TestSwarm.redisTotal();
+        List<Reply> replies = replies(outcomes);
+        long distinct = replies.stream().map(Reply::cluster).distinct().count();
+        long highest = replies.stream().mapToLong(Reply::cluster).max().orElse(0);
+        Map<Integer, Long> statuses = statuses(outcomes);
+        Figures.report("killed node %d (Redis); %s after %.1f s; counting again %.1f s after the kill; statuses %s "
+                + "(0: no answer within 5 s); %d distinct numbers of %d, highest %d; Redis total %d before, %d after "
+                + "the restart", node, REDIS_SURVIVES_NODE_LOSS ? "still counting" : "refusals", outageSeenAfter,
+                countingAgainAfter, statuses, distinct, replies.size(), highest, before, after);
+        if (!REDIS_SURVIVES_NODE_LOSS) {
+            assertThat(statuses).containsKey(503);
+        }
+        assertThat(distinct).as("never a repeated number").isEqualTo(replies.size());
+        assertThat(replies).as("never a number Redis did not keep").allMatch(r -> r.cluster() <= after);
+        assertThat(after).isGreaterThanOrEqualTo(Math.max(before, highest));
+    }
+
+    /** A node running a replica of the counter, other than the one given. */
+    private static int nodeWithReplicaBut(int excluded) {
+        return TestSwarm.tasks("counter", 0).values().stream().filter(n -> n != excluded).max(Integer::compare)
+                .orElseThrow(() -> new IllegalStateException("No replica runs outside node " + excluded));
+    }
+
+    private static void awaitServed(Traffic traffic, long served) {
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() -> traffic.served() >= served);
+    }
+
+    private static List<Reply> replies(List<Outcome> outcomes) {
+        return outcomes.stream().filter(Outcome::ok).map(Outcome::reply).toList();
+    }
+
+    private static Map<Integer, Long> statuses(List<Outcome> outcomes) {
+        return outcomes.stream().collect(Collectors.groupingBy(Outcome::status, TreeMap::new, Collectors.counting()));
+    }
+}
