@@ -1,38 +1,42 @@
 #!/usr/bin/env bash
-# Deploy replicas-reqcount to Docker Swarm: N counter replicas and a persistent Redis.
+# Deploy replicas-reqcount to Docker Swarm: N counter replicas and a persistent Redis. Only a tree whose
+# tests pass rolls out (VERIFY=fast|full|skip, see scripts/verify-gate.sh).
 # Safe to run twice: it reuses what exists and rolls out only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/lib.sh
 
-echo "== 1/9 settings (.env)"
+echo "== 1/10 settings (.env)"
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
 # Settings already in the environment win over .env (e.g. SERVICE_PORT=18091 bash start_service.sh).
 environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"
 STACK_NAME=${STACK_NAME:-reqcount} SERVICE_PORT=${SERVICE_PORT:-8083} REPLICAS=${REPLICAS:-3}
 
-echo "== 2/9 Docker engine"
+echo "== 2/10 Docker engine"
 setup_engine
 
-echo "== 3/9 base images"
+echo "== 3/10 base images"
 setup_base_images
 
-echo "== 4/9 jar and image"
+echo "== 4/10 tests (VERIFY=${VERIFY:-fast})"
+bash scripts/verify-gate.sh
+
+echo "== 5/10 jar and image"
 setup_app_image
 
-echo "== 5/9 swarm"
+echo "== 6/10 swarm"
 setup_swarm
 
-echo "== 6/9 deploy stack $STACK_NAME"
+echo "== 7/10 deploy stack $STACK_NAME"
 setup_deploy "$STACK_NAME" "$SERVICE_PORT"
 
-echo "== 7/9 wait until healthy"
+echo "== 8/10 wait until healthy"
 setup_wait "$STACK_NAME" "$SERVICE_PORT"
 
-echo "== 8/9 smoke test"
+echo "== 9/10 smoke test"
 bash scripts/smoke-test.sh "$SERVICE_PORT" "$REPLICAS"
 
-echo "== 9/9 ready"
+echo "== 10/10 ready"
 DOCKER=docker   # print the plain command
 cat <<EOT
 Service:  http://127.0.0.1:$SERVICE_PORT/   (try: curl http://127.0.0.1:$SERVICE_PORT/)
@@ -44,3 +48,6 @@ Update:   change the code and re-run: bash start_service.sh   (rolling, one repl
 Remove:   $DOCKER stack rm $STACK_NAME   (the total stays in volume ${STACK_NAME}_redis-data;
           $DOCKER volume rm ${STACK_NAME}_redis-data once the stack is gone wipes it)
 EOT
+if [ "${VERIFY:-fast}" = skip ]; then
+  echo "WARNING: VERIFY=skip: this rollout was NOT tested. Run VERIFY=fast (or full) bash start_service.sh to gate it."
+fi

@@ -66,6 +66,7 @@ echo "== 1: ./mvnw verify"
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
   ./mvnw -B verify -Dredis.image="$REDIS_IMAGE"
 if [ "$failed" != 0 ] || [ "${E2E:-true}" = false ]; then exit; fi
+bash scripts/verify-gate.sh --record full   # start_service.sh below then rolls this tree out without testing it again
 
 echo "== 2: test stack $STACK on port $PORT"
 teardown

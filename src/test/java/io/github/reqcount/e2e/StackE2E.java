@@ -22,6 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -211,6 +212,50 @@ class StackE2E {
         assertThat(distinct).isEqualTo(outcomes.size());
         // Replacements keep their slot's hostname and start their local count again, so only cluster order holds.
         assertClusterOrderPerClient(outcomes);
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("a failing test stops start_service.sh: no image built, the stack and its counts untouched")
+    void aFailingTestStopsTheRollout(@TempDir Path copy) throws Exception {
+        String image = Swarm.docker("service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+                Swarm.service("counter")).trim();
+        Map<String, String> localsBefore = Swarm.localCounts();
+        // A throwaway copy of this tree, with one test that fails.
+        run("sh", "-c", "tar --exclude=./target --exclude=./.git -cf - . | tar -xf - -C " + copy);
+        Files.writeString(copy.resolve("src/test/java/io/github/reqcount/GateProbeTest.java"), """
+                package io.github.reqcount;
+
+                class GateProbeTest {
+                    @org.junit.jupiter.api.Test
+                    void failsOnPurpose() {
+                        org.junit.jupiter.api.Assertions.assertEquals(2, 1 + 2);
+                    }
+                }
+                """);
+        var builder = new ProcessBuilder("bash", "start_service.sh").directory(copy.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("STACK_NAME", Swarm.STACK, "SERVICE_PORT", Integer.toString(
+                java.net.URI.create(Swarm.URL).getPort()), "VERIFY", "fast"));
+        long started = System.nanoTime();
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(6, java.util.concurrent.TimeUnit.MINUTES)).as("start_service.sh ended").isTrue();
+        String imageAfter = Swarm.docker("service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+                Swarm.service("counter")).trim();
+        Map<String, String> localsAfter = Swarm.localCounts();
+        Figures.report("start_service.sh exited %d after %.0f s; image %s -> %s; local counts %s -> %s", process.exitValue(),
+                (System.nanoTime() - started) / 1e9, image, imageAfter, localsBefore, localsAfter);
+        assertThat(process.exitValue()).as(output).isNotZero();
+        assertThat(output).contains("GateProbeTest.failsOnPurpose").contains("target/surefire-reports")
+                .doesNotContain("== 5/10");
+        assertThat(imageAfter).isEqualTo(image);
+        assertThat(localsAfter).isEqualTo(localsBefore);
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        assertThat(process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command)).isZero();
     }
 
     /** Each client saw its cluster numbers rise. */

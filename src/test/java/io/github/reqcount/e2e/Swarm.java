@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** The deployed test stack, reached through the docker CLI: find, inspect and kill its containers, read Redis. */
@@ -78,6 +80,21 @@ final class Swarm {
         }
         args.addAll(List.of(command));
         return docker(args.toArray(String[]::new));
+    }
+
+    /**
+     * Each running replica's local count (reqcount_requests_served_total), read from its management port inside its
+     * container, so that reading it counts nothing.
+     */
+    static Map<String, String> localCounts() {
+        Map<String, String> counts = new TreeMap<>();
+        for (String container : containers("counter")) {
+            String metrics = docker("exec", container, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_PORT:-8081};"
+                    + " printf 'GET /actuator/prometheus HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+            counts.put(container.substring(0, 12), metrics.lines().filter(l -> l.startsWith("reqcount_requests_served_total"))
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("none"));
+        }
+        return counts;
     }
 
     static String docker(String... args) {
