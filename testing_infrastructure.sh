@@ -61,6 +61,10 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 fi
 echo "[browser] $(chromium --version 2>/dev/null | head -1)"
+echo "== setup: kubectl, which renders k8s/ for K8sManifestsIT"
+command -v kubectl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null ||
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
+echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
 
 echo "== 1: ./mvnw verify"
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
