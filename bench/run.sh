@@ -106,24 +106,27 @@ for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
 rcli ping >/dev/null || die "redis-server did not start; see $WORK/redis.log"
 
 # --- the services -----------------------------------------------------------------------------------
+# Actuator answers on a management port of its own: the service port + 1000 here.
+mgmt() { echo $(($1 + 1000)); }
+
 # start_service NAME PORT VAR=value...: starts it, waits for readiness, sets STARTUP_MS and STARTED_PID.
 start_service() {
     local name=$1 port=$2 t0 pid
     shift 2
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # JAVA_OPTS and APP_ARGS are word lists
-    env "$@" SERVICE_HOST=127.0.0.1 SERVICE_PORT="$port" INSTANCE_NAME="bench-$name" \
+    env "$@" SERVICE_HOST=127.0.0.1 SERVICE_PORT="$port" MANAGEMENT_PORT="$(mgmt "$port")" INSTANCE_NAME="bench-$name" \
         CONTAINER_DB_HOST=127.0.0.1 CONTAINER_DB_PORT="$REDIS_PORT" \
         "$JAVA_BIN" $JAVA_OPTS -jar "$JAR" --spring.profiles.active=bench \
         --management.endpoints.web.exposure.include=health,metrics $APP_ARGS >"$WORK/$name.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
     for _ in $(seq 1 1200); do
-        curl -sf --max-time 1 "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null | grep -q UP && break
+        curl -sf --max-time 1 "http://127.0.0.1:$(mgmt "$port")/actuator/health/readiness" 2>/dev/null | grep -q UP && break
         kill -0 "$pid" 2>/dev/null || die "$name exited at start; see $WORK/$name.log"
         sleep 0.05
     done
-    curl -sf --max-time 1 "http://127.0.0.1:$port/actuator/health/readiness" | grep -q UP \
+    curl -sf --max-time 1 "http://127.0.0.1:$(mgmt "$port")/actuator/health/readiness" | grep -q UP \
         || die "$name was not ready within a minute; see $WORK/$name.log"
     STARTUP_MS=$((($(date +%s%N) - t0) / 1000000))
     STARTED_PID=$pid
@@ -183,7 +186,7 @@ metric() { # metric PORT NAME STATISTIC [TAG...]: one statistic of a Micrometer 
     local port=$1 name=$2 stat=$3 query="" tag
     shift 3
     for tag in "$@"; do query+="${query:+&}tag=$tag"; done
-    curl -sf --max-time 5 "http://127.0.0.1:$port/actuator/metrics/$name?$query" 2>/dev/null \
+    curl -sf --max-time 5 "http://127.0.0.1:$(mgmt "$port")/actuator/metrics/$name?$query" 2>/dev/null \
         | jq -r --arg s "$stat" '[.measurements[] | select(.statistic == $s) | .value][0] // 0' 2>/dev/null \
         || echo 0
 }
