@@ -12,7 +12,7 @@ JDK21PLUS=${BENCH_JDK21PLUS:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 # name | JVM ("" is the default java, 17) | Spring arguments | what it tries
 SETTINGS=(
-    "default||| as shipped: 200 Tomcat threads, accept count 100, 2 transactions in flight"
+    "default||| as shipped: 200 Tomcat threads, accept count 100, 1 transaction in flight"
     "in-flight-1||--batch-max-in-flight=1| one transaction in flight"
     "in-flight-4||--batch-max-in-flight=4| four transactions in flight"
     "threads-50||--server.tomcat.threads.max=50| 50 Tomcat threads"
