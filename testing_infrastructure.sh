@@ -66,9 +66,9 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt_install chromium chromium-driver
 fi
 echo "[browser] $(chromium --version 2>/dev/null | head -1)"
-echo "== setup: kubectl, to render k8s/ for its schema test (KubernetesManifestsIT)"
+echo "== setup: kubectl, which renders k8s/ for K8sManifestsIT"
 command -v kubectl >/dev/null || apt_install kubernetes-client
-echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1 | cut -c1-80)"
+echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
 
 echo "== 1: ./mvnw verify"
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
