@@ -13,7 +13,7 @@ export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
 NODES=${MULTI_NODE_NODES:-3} MULTI_STACK=reqcount-multi
 . scripts/lib.sh
 
-passed=0 failed=0
+passed=0 failed=0 owns_test_swarm=false
 record() { # record PASS|FAIL LINE
   case "$1" in PASS) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
   echo "$2"
@@ -22,6 +22,11 @@ check() { # check NAME COMMAND...: runs one check and records its verdict
   local name=$1; shift
   echo "[check] $name"
   if "$@"; then record PASS "PASS: $name"; else record FAIL "FAIL: $name"; fi
+}
+apt_install() { # apt_install PACKAGE...: from Debian's packages, refreshing the lists only if needed
+  command -v apt-get >/dev/null || { echo "install $*, then re-run" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
 teardown() { # removes the test stack, if there is one, and its volume: every run starts a fresh cluster
   if $DOCKER stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
@@ -41,7 +46,9 @@ teardown() { # removes the test stack, if there is one, and its volume: every ru
 finish() {
   local rc=$?
   teardown || true
-  if [ "${KEEP_TEST_SWARM:-false}" != true ] && [ -n "$($DOCKER ps -aq --filter label=reqcount.test-node=true)" ]; then
+  # Only a run that reached the multi-node checks owns the test swarm's nodes.
+  if [ "$owns_test_swarm" = true ] && [ "${KEEP_TEST_SWARM:-false}" != true ] &&
+    [ -n "$($DOCKER ps -aq --filter label=reqcount.test-node=true)" ]; then
     bash scripts/test-swarm.sh down || true
   fi
   echo "$passed passed, $failed failed"
@@ -56,14 +63,11 @@ echo "== setup: base images (upstream where pullable, else offline stand-ins)"
 setup_base_images
 echo "== setup: headless Chromium for the dashboard test"
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  command -v apt-get >/dev/null || { echo "install chromium and its chromedriver, then re-run" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+  apt_install chromium chromium-driver
 fi
 echo "[browser] $(chromium --version 2>/dev/null | head -1)"
 echo "== setup: kubectl, which renders k8s/ for K8sManifestsIT"
-command -v kubectl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null ||
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
+command -v kubectl >/dev/null || apt_install kubernetes-client
 echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
 
 echo "== 1: ./mvnw verify"
@@ -107,7 +111,7 @@ e2e_suite StackE2E -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2
 if [ "${MULTI_NODE:-true}" = false ]; then exit; fi
 echo "== 4: multi-node checks on a test swarm of $NODES Docker-in-Docker nodes (MULTI_NODE=false skips them)"
 teardown   # the single-node stack has done its part: its cores go to the nodes
-multi_start=$SECONDS
+multi_start=$SECONDS owns_test_swarm=true
 bash scripts/test-swarm.sh down   # every run starts from fresh nodes
 check "test swarm of $NODES nodes (scripts/test-swarm.sh up $NODES)" bash scripts/test-swarm.sh up "$NODES"
 if [ "$failed" != 0 ]; then exit; fi

@@ -3,8 +3,8 @@
 #   VERIFY=fast (default)  unit and web-slice tests (./mvnw test): no Docker, seconds
 #   VERIFY=full            ./mvnw verify: Testcontainers Redis and browser tests too
 #   VERIFY=skip            no tests: the deploy goes on untested, and says so
-# A pass is recorded against a hash of everything the build reads (.verified, git-ignored), so an
-# unchanged tree is not tested twice; a full pass also counts for fast.
+# A pass is recorded against a hash of everything the build and the tests read (.verified, git-ignored), so
+# an unchanged tree is not tested twice; a full pass also counts for fast.
 #   bash scripts/verify-gate.sh                     runs the gate for $VERIFY
 #   bash scripts/verify-gate.sh --record fast|full  records a pass that another command just made
 set -euo pipefail
@@ -12,9 +12,11 @@ set -euo pipefail
 cd "$REQCOUNT_ROOT"
 passes=.verified
 
-# tree_hash: everything that goes into the jar and the image, by content.
+# tree_hash: by content, everything that goes into the jar and the image, and what the tests check beside them
+# (the stack files, k8s/, redis/, the scripts and .env.example).
 tree_hash() {
-  find src pom.xml .mvn mvnw Dockerfile -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+  find src pom.xml .mvn mvnw Dockerfile docker-stack*.yml docker-compose.yml .env.example k8s redis scripts \
+    -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 passed() { [ -f "$passes" ] && grep -qxE "($1|full) $2" "$passes"; }
 record() { touch "$passes"; passed "$1" "$2" || echo "$1 $2" >> "$passes"; }
