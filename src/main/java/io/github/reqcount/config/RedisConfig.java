@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -28,6 +32,8 @@ class RedisConfig {
      * Reconnects within a second of Redis coming back, to wherever it came back. Lettuce's default back-off
      * grows to 30 s; and Docker's DNS answers with a 600 s TTL, so with a cached answer a replica would keep
      * dialling a restarted Redis task's old address (dnsrr gives it a new one) for up to ten minutes.
+     * With Sentinel the same holds twice over: every reconnect asks a Sentinel where the primary is now, and the
+     * Sentinels answer with a hostname, resolved afresh here.
      */
     @Bean(destroyMethod = "shutdown")
     ClientResources lettuceClientResources() {
@@ -42,10 +48,6 @@ class RedisConfig {
 
     @Bean
     LettuceConnectionFactory redisConnectionFactory(ServiceProperties props, ClientResources resources) {
-        var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
-        if (!props.redisPassword().isEmpty()) {
-            server.setPassword(props.redisPassword());
-        }
         var client = LettucePoolingClientConfiguration.builder()
                 .clientResources(resources)
                 .poolConfig(transactionPool(props))
@@ -56,10 +58,31 @@ class RedisConfig {
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .build())
                 .build();
-        var factory = new LettuceConnectionFactory(server, client);
+        var factory = new LettuceConnectionFactory(server(props), client);
         // MULTI, INCRBY and EXEC leave in one write: one round trip per transaction.
         factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
         return factory;
+    }
+
+    /**
+     * One Redis at CONTAINER_DB_HOST:PORT, or whichever primary the Sentinels name. Lettuce asks them at every
+     * connect and reconnect; the failover itself is theirs. The optional password is the same for all of them.
+     */
+    static RedisConfiguration server(ServiceProperties props) {
+        var password = props.redisPassword().isEmpty() ? RedisPassword.none() : RedisPassword.of(props.redisPassword());
+        if (!props.sentinel()) {
+            var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
+            server.setPassword(password);
+            return server;
+        }
+        var sentinel = new RedisSentinelConfiguration().master(props.redisSentinelMaster());
+        for (String node : props.sentinelNodes()) {
+            int colon = node.lastIndexOf(':');
+            sentinel.sentinel(new RedisNode(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
+        }
+        sentinel.setPassword(password);
+        sentinel.setSentinelPassword(password);
+        return sentinel;
     }
 
     /**
