@@ -3,7 +3,7 @@
 # behind an HAProxy edge. Re-running with nothing changed changes nothing.
 #   bash scripts/deploy-stack.sh [STACK] [PORT]
 # Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
-# REDIS_PASSWORD_FILE, EDGE_MODE, ...; image names come from .images.env.
+# REDIS_PASSWORD_FILE, REDIS_HA, EDGE_MODE, ...; image names come from .images.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker)}
@@ -15,6 +15,40 @@ label=reqcount.redis-data
 if [ -z "$($DOCKER node ls -q --filter "node.label=$label=true")" ]; then
   echo "[deploy] labelling this node $label=true: Redis and its volume will live here"
   $DOCKER node update --label-add "$label=true" "$($DOCKER info -f '{{.Swarm.NodeID}}')" >/dev/null
+fi
+
+# REDIS_HA: a primary, two replicas and three Sentinels (docker-stack.ha.yml), each Redis on a node of its own.
+# auto turns it on when the swarm has at least three nodes: with fewer, one node's loss takes a majority of the
+# Sentinels with it, and replicas on the same node as the primary survive no node failure.
+ready_nodes=$($DOCKER node ls --format '{{.Status}}' | grep -c '^Ready$' || true)
+case "${REDIS_HA:-auto}" in
+  auto) if [ "$ready_nodes" -ge 3 ]; then ha=true why="auto: $ready_nodes nodes are ready (3 or more)"
+        else ha=false why="auto: $ready_nodes node(s) ready, HA needs 3"; fi ;;
+  true) ha=true why="REDIS_HA=true" ;;
+  false) ha=false why="REDIS_HA=false" ;;
+  *) echo "[deploy] REDIS_HA must be auto, true or false (got '$REDIS_HA'): fix it in .env" >&2; exit 2 ;;
+esac
+if [ "$ha" = true ]; then
+  echo "[deploy] Redis HA on ($why): a primary, two replicas and three Sentinels"
+  # One Redis and one Sentinel per label; `redis` (slot 1) stays on the redis-data node. Each other slot goes to
+  # a node that holds none yet, else (fewer than 3 nodes) shares this one: process failures only, then.
+  for slot in redis-2 redis-3; do
+    [ -n "$($DOCKER node ls -q --filter "node.label=reqcount.$slot=true")" ] && continue
+    node=""
+    for id in $($DOCKER node ls -q); do
+      [ "$($DOCKER node inspect -f '{{.Status.State}} {{index .Spec.Labels "reqcount.redis-data"}}{{index .Spec.Labels "reqcount.redis-2"}}{{index .Spec.Labels "reqcount.redis-3"}}' "$id")" = "ready " ] &&
+        { node=$id; break; }
+    done
+    if [ -z "$node" ]; then
+      node=$($DOCKER info -f '{{.Swarm.NodeID}}')
+      echo "[deploy] WARNING: no free node for $slot: it shares this node, which then survives no node failure"
+    fi
+    echo "[deploy] labelling node $($DOCKER node inspect -f '{{.Description.Hostname}}' "$node") reqcount.$slot=true: $slot and its volume live there"
+    $DOCKER node update --label-add "reqcount.$slot=true" "$node" >/dev/null
+  done
+  export HA_CFG_VERSION=$(cat redis-ha/*.sh | cksum | cut -d' ' -f1)
+else
+  echo "[deploy] Redis HA off ($why): one Redis"
 fi
 
 mode=$(bash scripts/detect-edge-mode.sh)
@@ -29,8 +63,14 @@ if [ "${REDIS_AUTH:-false}" = true ]; then
     mkdir -p "$(dirname "$REDIS_PASSWORD_FILE")"
     (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$REDIS_PASSWORD_FILE")
   fi
-  extra+=(-c docker-stack.auth.yml)
   echo "[deploy] Redis password on (secret from $REDIS_PASSWORD_FILE)"
+fi
+# The HA file replaces Redis's entrypoint; with it, the password override is its own (docker-stack.ha-auth.yml).
+if [ "$ha" = true ]; then
+  extra+=(-c docker-stack.ha.yml)
+  [ "${REDIS_AUTH:-false}" = true ] && extra+=(-c docker-stack.ha-auth.yml)
+elif [ "${REDIS_AUTH:-false}" = true ]; then
+  extra+=(-c docker-stack.auth.yml)
 fi
 
 echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
