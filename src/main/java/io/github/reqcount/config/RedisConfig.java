@@ -6,8 +6,8 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.resolver.dns.DefaultDnsCache;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -33,18 +33,29 @@ class RedisConfig {
      * grows to 30 s; and Docker's DNS answers with a 600 s TTL, so with a cached answer a replica would keep
      * dialling a restarted Redis task's old address (dnsrr gives it a new one) for up to ten minutes.
      * With Sentinel the same holds twice over: every reconnect asks a Sentinel where the primary is now, and the
-     * Sentinels answer with a hostname, resolved afresh here.
+     * Sentinels answer with a hostname, resolved afresh here. The resolver's channels are of the transport that
+     * Lettuce runs on (epoll where Netty's native library loads, else NIO): they share its event loops.
      */
     @Bean(destroyMethod = "shutdown")
+    @SuppressWarnings("unchecked")
     ClientResources lettuceClientResources() {
         return DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .addressResolverGroup(new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                        .datagramChannelType(NioDatagramChannel.class)
-                        .socketChannelType(NioSocketChannel.class)
+                        .datagramChannelType(Transports.datagramChannelClass())
+                        .socketChannelType((Class<? extends SocketChannel>) Transports.socketChannelClass())
                         .resolveCache(new DefaultDnsCache(0, 1, 0))))
                 .build();
     }
+
+    /**
+     * When a Redis's node dies, or the network to it is cut, nothing resets the connection: commands time out one
+     * after another on a socket that looks open, and Lettuce reconnects (and asks the Sentinels again) only once
+     * the kernel gives up, after many minutes. TCP_USER_TIMEOUT bounds that to a few seconds of unacknowledged
+     * data. A slow but living Redis still acknowledges at the TCP level, so only a dead peer trips it. Needs the
+     * epoll transport (Linux); elsewhere the option is ignored.
+     */
+    static final Duration TCP_USER_TIMEOUT = Duration.ofSeconds(2);
 
     @Bean
     LettuceConnectionFactory redisConnectionFactory(ServiceProperties props, ClientResources resources) {
@@ -53,7 +64,10 @@ class RedisConfig {
                 .poolConfig(transactionPool(props))
                 .commandTimeout(props.redisCommandTimeout())
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout()).build())
+                        .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout())
+                                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                                        .tcpUserTimeout(TCP_USER_TIMEOUT).build())
+                                .build())
                         // Fail at once while disconnected instead of queueing until the command timeout.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .build())
