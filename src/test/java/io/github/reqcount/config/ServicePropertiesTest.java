@@ -61,6 +61,13 @@ class ServicePropertiesTest {
     }
 
     @Test
+    void anEmptyAckReplicasMeansTheDefault() {
+        // .env.example leaves it empty, and start_service.sh exports .env as it is.
+        run(Map.of("REDIS_SENTINEL_MASTER", "reqcount", "REDIS_SENTINEL_NODES", "s:26379", "REDIS_ACK_REPLICAS", ""),
+                context -> assertThat(context.getBean(ServiceProperties.class).ackReplicas()).isEqualTo(1));
+    }
+
+    @Test
     void theAcknowledgementCanBeTurnedOffOrRaised() {
         run(Map.of("REDIS_SENTINEL_MASTER", "reqcount", "REDIS_SENTINEL_NODES", "s:26379", "REDIS_ACK_REPLICAS", "0"),
                 context -> assertThat(context.getBean(ServiceProperties.class).ackReplicas()).isZero());
