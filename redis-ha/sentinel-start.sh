@@ -3,7 +3,7 @@
 # instance that says it is a primary, else HA_INITIAL_PRIMARY; Sentinel itself learns the rest.
 # Sentinel resolves a hostname once and then keeps the address; in Swarm with dnsrr a restarted Redis task comes
 # back at a new one. So while Sentinel runs, this script re-resolves the Redis names every 2 s and, when one moved
-# and no failover is under way, sends SENTINEL RESET, which makes Sentinel discover the replicas afresh.
+# while the primary is up, sends SENTINEL RESET, which makes Sentinel discover the replicas afresh.
 # Env: as redis-start.sh, plus HA_SENTINEL_PORT, HA_REDIS (every Redis as host:port,...), HA_QUORUM.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -41,23 +41,41 @@ if [ -n "$password" ]; then
 fi
 
 resolve() { getent hosts "$1" 2>/dev/null | awk '{ print $1; exit }' || true; }
-addresses() { for r in $redis_nodes; do printf '%s=%s ' "$r" "$(resolve "${r%:*}")"; done; }
+# addresses: name=address for every Redis; a name that resolves to nothing (its task is down) keeps its last
+# address, since a name going away is no move: resetting then would make Sentinel forget the replicas and
+# peers it needs for the failover.
+addresses() {
+  for r in $redis_nodes; do
+    a=$(resolve "${r%:*}")
+    [ -n "$a" ] || a=$(printf '%s\n' $known | sed -n "s/^$r=//p")
+    printf '%s=%s ' "$r" "$a"
+  done
+}
+# moved OLD NEW: whether a name that had an address now has another one.
+moved() {
+  for pair in $2; do
+    old=$(printf '%s\n' $1 | sed -n "s/^${pair%%=*}=//p")
+    [ -n "$old" ] && [ -n "${pair#*=}" ] && [ "$old" != "${pair#*=}" ] && return 0
+  done
+  return 1
+}
 
 $(command -v docker-entrypoint.sh) redis-server "$conf" --sentinel &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null' TERM INT
-last=$(addresses)
+known=""
+known=$(addresses)
 while kill -0 "$pid" 2>/dev/null; do
   sleep 2
   now=$(addresses)
-  if [ "$now" != "$last" ]; then
+  if moved "$known" "$now"; then
+    # Only while the primary is up and no failover runs: RESET makes Sentinel forget replicas and peers
+    # for a moment (it finds them again within seconds), which it must not do while it needs them.
     flags=$(cli "127.0.0.1:$port" sentinel master "$name" | awk 'prev == "flags" { print; exit } { prev = $0 }')
-    case "$flags" in
-      *failover*) continue ;;          # never reset in the middle of a failover: try again in 2 s
-    esac
-    log "a Redis address changed ($last-> $now): SENTINEL RESET $name"
+    [ "$flags" = master ] || continue
+    log "a Redis task came back at a new address ($known-> $now): SENTINEL RESET $name"
     cli "127.0.0.1:$port" sentinel reset "$name" >/dev/null
-    last=$now
   fi
+  known=$now
 done
 wait "$pid"
