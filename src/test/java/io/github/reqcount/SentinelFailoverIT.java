@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * load, while the primary is SIGKILLed five times in a row, each time once the previous failover is over and the
  * killed Redis is back as a replica. Among all 200s no number repeats, and after every failover the new primary's
  * total is at least the highest number served: no acknowledged number was lost. Prints each failover's window,
- * from the first refused request to the first 200 after it.
+ * from the first refused request to the first 200 after it. And losing one of the two replicas refuses nothing:
+ * the other one confirms every batch.
  */
 class SentinelFailoverIT {
 
@@ -32,14 +35,47 @@ class SentinelFailoverIT {
     static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(10);
     static final int KILLS = 5;
 
+    private static ReplicatedRedis redis;
+    private static RunningApp app;
+
+    @BeforeAll
+    static void start() {
+        redis = new ReplicatedRedis(2, DOWN_AFTER, FAILOVER_TIMEOUT);
+        app = new RunningApp("ha-replica", List.of(
+                "--redis-sentinel-master=" + ReplicatedRedis.MASTER,
+                "--redis-sentinel-nodes=" + redis.sentinelNodes(),
+                "--redis-password=" + ReplicatedRedis.PASSWORD));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        redis.close();
+    }
+
+    @Test
+    void losingOneOfTwoReplicasRefusesNothing() throws Exception {
+        Node replica = redis.redis().stream().filter(r -> !r.equals(redis.primary())).findFirst().orElseThrow();
+        try (var traffic = new Traffic(List.of(app.url()), 8, 2_000_000, Duration.ofSeconds(30), 1)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> traffic.served() >= 100);
+            redis.kill(replica);
+            long servedAtKill = traffic.served();
+            await("200s with one replica left").atMost(Duration.ofSeconds(20))
+                    .until(() -> traffic.served() >= servedAtKill + 300);
+            redis.restart(replica);
+            await("the replica back in sync").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> redis.inSync(replica));
+            List<Outcome> outcomes = traffic.stop();
+            long refused = outcomes.stream().filter(o -> !o.ok()).count();
+            System.out.printf("[replica lost] %d requests while %s was down and back, %d refused%n",
+                    outcomes.size(), replica.address(), refused);
+            assertThat(refused).as("requests refused while one replica was down").isZero();
+        }
+    }
+
     @Test
     void killingThePrimaryNeverRepeatsOrLosesAnAcknowledgedNumber() throws Exception {
-        try (var redis = new ReplicatedRedis(2, DOWN_AFTER, FAILOVER_TIMEOUT);
-                var app = new RunningApp("ha-replica", List.of(
-                        "--redis-sentinel-master=" + ReplicatedRedis.MASTER,
-                        "--redis-sentinel-nodes=" + redis.sentinelNodes(),
-                        "--redis-password=" + ReplicatedRedis.PASSWORD));
-                var traffic = new Traffic(List.of(app.url()), 8, 2_000_000, Duration.ofSeconds(150), 1)) {
+        try (var traffic = new Traffic(List.of(app.url()), 8, 2_000_000, Duration.ofSeconds(150), 1)) {
             List<Long> kills = new ArrayList<>();
             for (int round = 1; round <= KILLS; round++) {
                 long servedBefore = traffic.served();
