@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Deploy replicas-reqcount to Docker Swarm: N counter replicas and a persistent Redis. Only a tree whose
-# tests pass rolls out (VERIFY=fast|full|skip, see scripts/verify-gate.sh).
+# Deploy replicas-reqcount to Docker Swarm: N counter replicas and a persistent Redis (replicated under
+# Sentinel on 3 or more nodes, REDIS_HA in .env; the deploy step says which it chose and why). Only a tree
+# whose tests pass rolls out (VERIFY=fast|full|skip, see scripts/verify-gate.sh).
 # Safe to run twice: it reuses what exists and rolls out only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -45,8 +46,9 @@ Logs:     $DOCKER service logs -f ${STACK_NAME}_counter
 Scale:    $DOCKER service scale ${STACK_NAME}_counter=5   (REPLICAS in .env keeps it across runs)
 Update:   change the code and re-run: bash start_service.sh   (rolling, one replica at a time)
           restart replicas in place: $DOCKER service update --force ${STACK_NAME}_counter
-Remove:   $DOCKER stack rm $STACK_NAME   (the total stays in volume ${STACK_NAME}_redis-data;
-          $DOCKER volume rm ${STACK_NAME}_redis-data once the stack is gone wipes it)
+Remove:   $DOCKER stack rm $STACK_NAME   (the total stays in volume ${STACK_NAME}_redis-data, and with
+          REDIS_HA in ${STACK_NAME}_redis-2-data and ${STACK_NAME}_redis-3-data on their nodes;
+          $DOCKER volume rm of them once the stack is gone wipes it)
 EOT
 if [ "${VERIFY:-fast}" = skip ]; then
   echo "WARNING: VERIFY=skip: this rollout was NOT tested. Run VERIFY=fast (or full) bash start_service.sh to gate it."

@@ -3,7 +3,7 @@
 # behind an HAProxy edge. Re-running with nothing changed changes nothing.
 #   bash scripts/deploy-stack.sh [STACK] [PORT]
 # Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
-# REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, EDGE_MODE, ...; image names come from .images.env.
+# REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, REDIS_HA, EDGE_MODE, ...; image names come from .images.env.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -17,13 +17,49 @@ if [ -z "$($DOCKER node ls -q --filter "node.label=$label=true")" ]; then
   $DOCKER node update --label-add "$label=true" "$($DOCKER info -f '{{.Swarm.NodeID}}')" >/dev/null
 fi
 
+# REDIS_HA: a primary, two replicas and three Sentinels (docker-stack.ha.yml), each Redis on a node of its own.
+# auto turns it on when the swarm has at least three nodes: with fewer, one node's loss takes a majority of the
+# Sentinels with it, and replicas on the same node as the primary survive no node failure.
+ready_nodes=$($DOCKER node ls --format '{{.Status}}' | grep -c '^Ready$' || true)
+case "${REDIS_HA:-auto}" in
+  auto) if [ "$ready_nodes" -ge 3 ]; then ha=true why="auto: $ready_nodes nodes are ready (3 or more)"
+        else ha=false why="auto: $ready_nodes node(s) ready, HA needs 3"; fi ;;
+  true) ha=true why="REDIS_HA=true" ;;
+  false) ha=false why="REDIS_HA=false" ;;
+  *) echo "[deploy] REDIS_HA must be auto, true or false (got '$REDIS_HA'): fix it in .env" >&2; exit 2 ;;
+esac
+if [ "$ha" = true ]; then
+  echo "[deploy] Redis HA on ($why): a primary, two replicas and three Sentinels"
+  # One Redis and one Sentinel per label; `redis` (slot 1) stays on the redis-data node. Each other slot goes to
+  # a node that holds none yet, else (fewer than 3 nodes) shares this one: process failures only, then.
+  for slot in redis-2 redis-3; do
+    [ -n "$($DOCKER node ls -q --filter "node.label=reqcount.$slot=true")" ] && continue
+    node=""
+    for id in $($DOCKER node ls -q); do
+      [ "$($DOCKER node inspect -f '{{.Status.State}} {{index .Spec.Labels "reqcount.redis-data"}}{{index .Spec.Labels "reqcount.redis-2"}}{{index .Spec.Labels "reqcount.redis-3"}}' "$id")" = "ready " ] &&
+        { node=$id; break; }
+    done
+    if [ -z "$node" ]; then
+      node=$($DOCKER info -f '{{.Swarm.NodeID}}')
+      echo "[deploy] WARNING: no free node for $slot: it shares this node, which then survives no node failure"
+    fi
+    echo "[deploy] labelling node $($DOCKER node inspect -f '{{.Description.Hostname}}' "$node") reqcount.$slot=true: $slot and its volume live there"
+    $DOCKER node update --label-add "reqcount.$slot=true" "$node" >/dev/null
+  done
+  export HA_CFG_VERSION=$(cat redis-ha/*.sh | cksum | cut -d' ' -f1)
+else
+  echo "[deploy] Redis HA off ($why): one Redis"
+fi
+
 mode=$(bash scripts/detect-edge-mode.sh)
 # Docker configs are immutable: name the HAProxy config after its content.
 [ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < haproxy/haproxy.cfg | cut -d' ' -f1)
 # Several nodes: each must be able to pull every image, so they go through a registry.
 [ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . scripts/publish-images.sh
 
-bash scripts/ensure-secrets.sh
+secrets=()
+[ "$ha" = false ] || secrets=(redis-replication-password redis-sentinel-password)
+bash scripts/ensure-secrets.sh "${secrets[@]}"
 # Configs are immutable too: name Redis's ACL and start script after their content.
 export REDIS_CONF_VERSION=$(cat redis/users.acl redis/start.sh | cksum | cut -d' ' -f1)
 
@@ -31,10 +67,13 @@ export REDIS_CONF_VERSION=$(cat redis/users.acl redis/start.sh | cksum | cut -d'
 drop=()
 [ "$mode" = mesh ] || drop+=(-e '/# routing-mesh only/d')
 [ "${REDIS_AUTH:-true}" = true ] || drop+=(-e '/# auth only/d')
+marked() { if [ ${#drop[@]} -eq 0 ]; then cat "$1"; else sed "${drop[@]}" "$1"; fi; }
 files=(-c -)
 [ "$mode" = mesh ] || files+=(-c docker-stack.no-ipvs.yml)
+# The HA file's marked lines go the same way; its paths are read from here, as the main file's are.
+[ "$ha" = false ] || files+=(-c <(marked docker-stack.ha.yml))
 
-echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
+echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, Redis HA $ha, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
 # Local images, or images already pinned to a digest: don't ask a registry. --prune drops services no longer in the files.
-if [ ${#drop[@]} -eq 0 ]; then cat docker-stack.yml; else sed "${drop[@]}" docker-stack.yml; fi |
+marked docker-stack.yml |
   $DOCKER stack deploy --resolve-image never --prune "${files[@]}" "$STACK_NAME"

@@ -6,8 +6,8 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.resolver.dns.DefaultDnsCache;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -28,41 +32,77 @@ class RedisConfig {
      * Reconnects within a second of Redis coming back, to wherever it came back. Lettuce's default back-off
      * grows to 30 s; and Docker's DNS answers with a 600 s TTL, so with a cached answer a replica would keep
      * dialling a restarted Redis task's old address (dnsrr gives it a new one) for up to ten minutes.
+     * With Sentinel the same holds twice over: every reconnect asks a Sentinel where the primary is now, and the
+     * Sentinels answer with a hostname, resolved afresh here. The resolver's channels are of the transport that
+     * Lettuce runs on (epoll where Netty's native library loads, else NIO): they share its event loops.
      */
     @Bean(destroyMethod = "shutdown")
+    @SuppressWarnings("unchecked")
     ClientResources lettuceClientResources() {
         return DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .addressResolverGroup(new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                        .datagramChannelType(NioDatagramChannel.class)
-                        .socketChannelType(NioSocketChannel.class)
+                        .datagramChannelType(Transports.datagramChannelClass())
+                        .socketChannelType((Class<? extends SocketChannel>) Transports.socketChannelClass())
                         .resolveCache(new DefaultDnsCache(0, 1, 0))))
                 .build();
     }
 
+    /**
+     * When a Redis's node dies, or the network to it is cut, nothing resets the connection: commands time out one
+     * after another on a socket that looks open, and Lettuce reconnects (and asks the Sentinels again) only once
+     * the kernel gives up, after many minutes. TCP_USER_TIMEOUT bounds that to a few seconds of unacknowledged
+     * data. A slow but living Redis still acknowledges at the TCP level, so only a dead peer trips it. Needs the
+     * epoll transport (Linux); elsewhere the option is ignored.
+     */
+    static final Duration TCP_USER_TIMEOUT = Duration.ofSeconds(2);
+
     @Bean
     LettuceConnectionFactory redisConnectionFactory(ServiceProperties props, ClientResources resources) {
-        var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
-        if (!props.redisUsername().isEmpty()) {
-            server.setUsername(props.redisUsername());
-        }
-        if (!props.redisPassword().isEmpty()) {
-            server.setPassword(props.redisPassword());
-        }
         var client = LettucePoolingClientConfiguration.builder()
                 .clientResources(resources)
                 .poolConfig(transactionPool(props))
                 .commandTimeout(props.redisCommandTimeout())
                 .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout()).build())
+                        .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout())
+                                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                                        .tcpUserTimeout(TCP_USER_TIMEOUT).build())
+                                .build())
                         // Fail at once while disconnected instead of queueing until the command timeout.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .build())
                 .build();
-        var factory = new LettuceConnectionFactory(server, client);
+        var factory = new LettuceConnectionFactory(server(props), client);
         // MULTI, INCRBY and EXEC leave in one write: one round trip per transaction.
         factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
         return factory;
+    }
+
+    /**
+     * One Redis at CONTAINER_DB_HOST:PORT, or whichever primary the Sentinels name. Lettuce asks them at every
+     * connect and reconnect; the failover itself is theirs. The service's Redis user (REDIS_USERNAME and
+     * REDIS_PASSWORD) is the same on every Redis and every Sentinel (redis-ha/sentinel-start.sh gives the
+     * Sentinels that user, allowed only to ask where the primary is).
+     */
+    static RedisConfiguration server(ServiceProperties props) {
+        var password = props.redisPassword().isEmpty() ? RedisPassword.none() : RedisPassword.of(props.redisPassword());
+        var username = props.redisUsername().isEmpty() ? null : props.redisUsername();
+        if (!props.sentinel()) {
+            var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
+            server.setUsername(username);
+            server.setPassword(password);
+            return server;
+        }
+        var sentinel = new RedisSentinelConfiguration().master(props.redisSentinelMaster());
+        for (String node : props.sentinelNodes()) {
+            int colon = node.lastIndexOf(':');
+            sentinel.sentinel(new RedisNode(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
+        }
+        sentinel.setUsername(username);
+        sentinel.setPassword(password);
+        sentinel.setSentinelUsername(username);
+        sentinel.setSentinelPassword(password);
+        return sentinel;
     }
 
     /**

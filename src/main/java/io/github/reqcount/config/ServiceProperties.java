@@ -4,7 +4,10 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,6 +19,10 @@ import org.springframework.validation.annotation.Validated;
  * are: SERVICE_PORT binds to servicePort, CONTAINER_DB_HOST to containerDbHost, and so on. A bad value
  * fails the start with the variable's name in the message. The address and the two ports default in
  * application.properties, where Spring's servers read them too.
+ *
+ * <p>With REDIS_SENTINEL_MASTER and REDIS_SENTINEL_NODES set, the service asks those Sentinels for the primary
+ * and CONTAINER_DB_HOST/PORT are ignored. REDIS_ACK_REPLICAS (by default 1 with Sentinel, else 0) replicas must
+ * confirm each transaction within REDIS_ACK_TIMEOUT before any of its requests is answered.
  */
 @Validated
 @ConfigurationProperties
@@ -31,6 +38,13 @@ public record ServiceProperties(
         // The Redis ACL user and its password; an empty user means Redis's default user (a bare requirepass).
         @DefaultValue("") String redisUsername,
         @DefaultValue("") String redisPassword,
+        // The name the Sentinels monitor, and where they listen: host:port,host:port,...
+        @DefaultValue("") String redisSentinelMaster,
+        @DefaultValue("") @Pattern(regexp = "|" + NODE + "(," + NODE + ")*",
+                message = "must be host:port,host:port,... with ports from 1 to 65535") String redisSentinelNodes,
+        // Empty means the default: 1 with Sentinel, 0 without.
+        @Min(0) @Max(16) Integer redisAckReplicas,
+        @DefaultValue("100ms") @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration redisAckTimeout,
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisConnectTimeout,
         @DefaultValue("500ms") @DurationMin(millis = 1) @DurationMax(seconds = 60) Duration redisCommandTimeout,
         // Group commit: the most requests one transaction carries, and the most transactions in flight. One in
@@ -39,6 +53,34 @@ public record ServiceProperties(
         @DefaultValue("1") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl) {
+
+    /** host:port, the port 1 to 65535 without leading zeros. */
+    private static final String NODE = "[^,:\\s]+:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+
+    public boolean sentinel() {
+        return !redisSentinelMaster.isBlank();
+    }
+
+    /** REDIS_SENTINEL_NODES, one host:port each. */
+    public List<String> sentinelNodes() {
+        return redisSentinelNodes.isBlank() ? List.of() : Arrays.asList(redisSentinelNodes.split(","));
+    }
+
+    /** How many replicas must confirm each transaction (0: none, and no WAIT is sent). */
+    public int ackReplicas() {
+        return redisAckReplicas != null ? redisAckReplicas : sentinel() ? 1 : 0;
+    }
+
+    @AssertTrue(message = "REDIS_SENTINEL_MASTER and REDIS_SENTINEL_NODES must be set together")
+    public boolean isSentinelComplete() {
+        return redisSentinelMaster.isBlank() == redisSentinelNodes.isBlank();
+    }
+
+    // WAIT has to answer before Lettuce gives up on the command, or a slow replica would read as a lost Redis.
+    @AssertTrue(message = "REDIS_ACK_TIMEOUT must be shorter than REDIS_COMMAND_TIMEOUT")
+    public boolean isAckTimeoutWithinCommandTimeout() {
+        return ackReplicas() == 0 || redisAckTimeout.compareTo(redisCommandTimeout) < 0;
+    }
 
     @AssertTrue(message = "MANAGEMENT_PORT must differ from SERVICE_PORT, or Actuator would answer on the public port")
     public boolean isManagementPortSeparate() {

@@ -94,14 +94,62 @@ final class TestSwarm {
         onManager(i, "node", "update", "--availability", availability, node(i));
     }
 
-    /** The cluster total, read inside the Redis container on whichever node runs it. */
+    /** The Redis services of the stack: one, or with REDIS_HA three (redis, redis-2, redis-3). */
+    static List<String> redisServices() {
+        return ha() ? List.of("redis", "redis-2", "redis-3") : List.of("redis");
+    }
+
+    /** Whether the stack runs replicated Redis under Sentinel (docker-stack.ha.yml). */
+    static boolean ha() {
+        return onManager(0, "service", "ls", "--format", "{{.Name}}").lines()
+                .anyMatch(name -> name.equals(Swarm.service("sentinel-1")));
+    }
+
+    /** The node that runs the primary: the Redis whose ROLE says master (the only Redis, without HA). */
+    static int primaryNode() {
+        for (String service : redisServices()) {
+            for (int node : tasks(service, 0).values()) {
+                if (redisCli(node, service, "role").lines().findFirst().orElse("").equals("master")) {
+                    return node;
+                }
+            }
+        }
+        throw new IllegalStateException("No Redis of the stack answers as primary");
+    }
+
+    /** The cluster total, read inside the primary's container on whichever node runs it. */
     static long redisTotal() {
-        int node = tasks("redis", 0).values().stream().findFirst()
-                .orElseThrow(() -> new IllegalStateException("Redis runs nowhere"));
-        String container = on(node, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + Swarm.service("redis")).trim();
+        int node = primaryNode();
+        for (String service : redisServices()) {
+            if (tasks(service, 0).containsValue(node) && redisCli(node, service, "role").startsWith("master")) {
+                String value = redisCli(node, service, "get", "total_count").trim();
+                return value.isEmpty() ? 0 : Long.parseLong(value);
+            }
+        }
+        throw new IllegalStateException("The primary left node " + node + " while its total was read");
+    }
+
+    /** How many replicas the primary has in sync (connected_slaves in its INFO replication). */
+    static int replicasInSync() {
+        int node = primaryNode();
+        for (String service : redisServices()) {
+            String info = tasks(service, 0).containsValue(node) ? redisCli(node, service, "info", "replication") : "";
+            if (info.contains("role:master")) {
+                return info.lines().filter(l -> l.startsWith("connected_slaves:"))
+                        .mapToInt(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElse(0);
+            }
+        }
+        return 0;
+    }
+
+    /** redis-cli as the admin inside the service's container on the node ("" when none runs there). */
+    private static String redisCli(int node, String service, String... command) {
+        String container = on(node, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + Swarm.service(service)).trim();
+        if (container.isEmpty()) {
+            return "";
+        }
         List<String> args = new ArrayList<>(List.of("exec", container));
-        args.addAll(Swarm.adminCliCommand("get", "total_count"));
-        String value = on(node, args.toArray(String[]::new)).trim();
-        return value.isEmpty() ? 0 : Long.parseLong(value);
+        args.addAll(Swarm.adminCliCommand(command));
+        return on(node, args.toArray(String[]::new));
     }
 }

@@ -43,10 +43,7 @@ public final class RedisServer {
     private final int port;
 
     private RedisServer() {
-        if (!DockerClientFactory.instance().isDockerAvailable()) {
-            throw new IllegalStateException("The integration tests need a Docker engine and found none. "
-                    + "Run 'bash testing_infrastructure.sh', which sets one up, or start Docker and run './mvnw verify'.");
-        }
+        requireDocker();
         port = freePort();
         container = new GenericContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("redis"))
                 .withCopyToContainer(MountableFile.forHostPath("redis/users.acl"), "/usr/local/etc/redis/users.acl")
@@ -63,6 +60,14 @@ public final class RedisServer {
                 .withStartupTimeout(Duration.ofSeconds(60));
         container.start();
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+    }
+
+    /** Fails loudly, saying what to do, when there is no Docker engine: these tests never skip. */
+    static void requireDocker() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException("The integration tests need a Docker engine and found none. "
+                    + "Run 'bash testing_infrastructure.sh', which sets one up, or start Docker and run './mvnw verify'.");
+        }
     }
 
     /** The Redis that all integration tests in this JVM share, started on first use. */

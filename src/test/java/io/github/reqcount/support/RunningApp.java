@@ -17,16 +17,22 @@ public final class RunningApp implements AutoCloseable {
 
     /** Starts the service; settings such as "--heartbeat-ttl=2s" may follow. */
     public RunningApp(String instanceName, RedisServer redis, String... settings) {
-        var args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--management.server.port=0",
-                "--instance-name=" + instanceName,
-                "--container-db-host=" + redis.host(),
-                "--container-db-port=" + redis.port(),
-                "--redis-username=" + RedisServer.USER,
+        this(instanceName, withRedis(redis, settings));
+    }
+
+    /** Starts the service with only the given settings, for example a Sentinel's, as the service's Redis user. */
+    public RunningApp(String instanceName, List<String> settings) {
+        var args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
+                "--instance-name=" + instanceName, "--redis-username=" + RedisServer.USER,
                 "--redis-password=" + RedisServer.PASSWORD));
-        args.addAll(List.of(settings));
+        args.addAll(settings);
         context = new SpringApplicationBuilder(ReqcountApplication.class).run(args.toArray(String[]::new));
+    }
+
+    private static List<String> withRedis(RedisServer redis, String... settings) {
+        var args = new ArrayList<>(List.of("--container-db-host=" + redis.host(), "--container-db-port=" + redis.port()));
+        args.addAll(List.of(settings));
+        return args;
     }
 
     public String url() {

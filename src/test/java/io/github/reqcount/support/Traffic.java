@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Traffic implements AutoCloseable {
 
-    /** One request's outcome: a status (0 when the connection failed) and, for a 200, the parsed reply. */
-    public record Outcome(int client, int status, Reply reply, String error) {
+    /**
+     * One request's outcome: a status (0 when the connection failed), for a 200 the parsed reply, and when the
+     * answer came (System.nanoTime()).
+     */
+    public record Outcome(int client, int status, Reply reply, String error, long nanos) {
         public boolean ok() {
             return status == 200;
         }
@@ -70,9 +73,10 @@ public final class Traffic implements AutoCloseable {
         try {
             var response = Replies.get(url);
             Reply reply = response.statusCode() == 200 ? Replies.parse(response.body()) : null;
-            return new Outcome(client, response.statusCode(), reply, response.statusCode() == 200 ? null : response.body());
+            return new Outcome(client, response.statusCode(), reply, response.statusCode() == 200 ? null : response.body(),
+                    System.nanoTime());
         } catch (RuntimeException e) {
-            return new Outcome(client, 0, null, e.getMessage());
+            return new Outcome(client, 0, null, e.getMessage(), System.nanoTime());
         }
     }
 
