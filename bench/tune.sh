@@ -7,13 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. "$ROOT/bench/lib.sh"
 TMP=$ROOT/bench/results/tmp/tuning
 JDK21PLUS=${BENCH_JDK21PLUS:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 # name | JVM ("" is the default java, 17) | Spring arguments | what it tries
 SETTINGS=(
     "default||| as shipped: 200 Tomcat threads, accept count 100, 1 transaction in flight"
-    "in-flight-1||--batch-max-in-flight=1| one transaction in flight"
+    "in-flight-2||--batch-max-in-flight=2| two transactions in flight"
     "in-flight-4||--batch-max-in-flight=4| four transactions in flight"
     "threads-50||--server.tomcat.threads.max=50| 50 Tomcat threads"
     "threads-400||--server.tomcat.threads.max=400| 400 Tomcat threads"
@@ -43,8 +44,8 @@ for entry in "${SETTINGS[@]}"; do
         bash "$ROOT/bench/run.sh" >"$TMP/$name.log" 2>&1 || { log "$name failed; see $TMP/$name.log"; continue; }
 done
 
-# One row per setting, from each run's summary (see run.sh for the columns).
-fig() { awk -F'\t' -v v="$2" -v c="$3" -v col="$4" '$1 == v && $2 == c { print $col }' "$TMP/$1/tmp/run/summary.tsv"; }
+# One row per setting, from each run's summary.tsv and service.tsv (bench/summary.awk names the columns).
+fig() { tsv_get "$TMP/$1/tmp/run/summary.tsv" "$4" variant="$2" conns="$3"; } # fig SETTING VARIANT CONNS COLUMN
 OUT=$ROOT/bench/results/tuning.md
 {
     echo "# Tuning: one setting at a time"
@@ -59,11 +60,11 @@ OUT=$ROOT/bench/results/tuning.md
     for entry in "${SETTINGS[@]}"; do
         IFS='|' read -r name _ _ what <<<"$entry"
         [[ -f $TMP/$name/tmp/run/summary.tsv ]] || continue
-        rss=$(awk -F'|' '/^\| group commit/ { gsub(/^ +| +$/, "", $4); print $4 }' "$TMP/$name/latest.md")
-        echo "| $name:$what | $(fig "$name" group 64 3) | $(fig "$name" group 64 9)% | $(fig "$name" group 64 5) |" \
-            "$(fig "$name" group 64 6) | $(fig "$name" group 64 7) | $(fig "$name" group 256 3) |" \
-            "$(fig "$name" group 256 9)% | $(fig "$name" group 256 5) | $(fig "$name" group 1 4) | $rss |" \
-            "$(fig "$name" group 64 10)% |"
+        rss=$(tsv_get "$TMP/$name/tmp/run/service.tsv" vmhwm_mb variant=group)
+        echo "| $name:$what | $(fig "$name" group 64 rps) | $(fig "$name" group 64 of_ceiling_pct)% |" \
+            "$(fig "$name" group 64 p99_ms) | $(fig "$name" group 64 cmds_per_req) | $(fig "$name" group 64 req_per_tx) |" \
+            "$(fig "$name" group 256 rps) | $(fig "$name" group 256 of_ceiling_pct)% | $(fig "$name" group 256 p99_ms) |" \
+            "$(fig "$name" group 1 p50_ms) | $rss MB | $(fig "$name" group 64 others_cpu_pct)% |"
     done
 } >"$OUT"
 cat "$OUT"

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Reporting, the second half of bench/run.sh: reads what bench/measure.sh wrote (raw.tsv, service.tsv,
+# meta.tsv in $BENCH_OUT/tmp/run) and writes the medians (summary.tsv, its first row naming the columns),
+# the markdown report bench/results/latest.md, the plot throughput.png and a copy of the raw figures.
+#   bash bench/report.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+WORK=$OUT/tmp/run
+. "$ROOT/bench/lib.sh"
+
+log() { echo "[bench] $*"; }
+die() { echo "[bench] ERROR: $*" >&2; exit 1; }
+
+RAW=$WORK/raw.tsv
+for f in raw service meta; do
+    [[ -s $WORK/$f.tsv ]] || die "no $WORK/$f.tsv: run bash bench/measure.sh first"
+done
+command -v gnuplot >/dev/null || die "gnuplot missing: apt-get install gnuplot-nox (bench/measure.sh installs it)"
+meta() { tsv_get "$WORK/meta.tsv" value key="$1"; }
+CONNS=$(meta conns)
+REPEATS=$(meta repeats)
+
+SUMMARY=$WORK/summary.tsv
+awk -f "$ROOT/bench/summary.awk" "$RAW" >"$SUMMARY"
+get() { tsv_get "$SUMMARY" "$3" variant="$1" conns="$2"; } # get VARIANT CONNS COLUMN: one median
+
+TABLE=$WORK/table.md
+{
+    echo "| Variant | Conns | req/s | p50 ms | p99 ms | of ceiling | Redis cmds/req | req per tx | counts | others' CPU |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+    for c in $CONNS 1; do
+        for v in baseline group per-request "redis INCR"; do
+            [[ -n $(get "$v" "$c" rps) ]] || continue
+            case $v in
+                baseline) name="GET /baseline (no Redis: the ceiling)" ;;
+                group) name="GET / group commit (default)" ;;
+                per-request) name="GET / one MULTI/EXEC per request" ;;
+                *) name="redis-benchmark -t incr (reference)" ;;
+            esac
+            ratio=$(get "$v" "$c" of_ceiling_pct) others=$(get "$v" "$c" others_cpu_pct)
+            echo "| $name | $c | $(get "$v" "$c" rps) | $(get "$v" "$c" p50_ms) | $(get "$v" "$c" p99_ms) |" \
+                "${ratio:+$ratio%} | $(get "$v" "$c" cmds_per_req) | $(get "$v" "$c" req_per_tx) |" \
+                "$(get "$v" "$c" counts) | ${others:+$others%} |"
+        done
+    done
+} >"$TABLE"
+
+verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+TARGETS=$WORK/targets.md
+{
+    echo "| Target | Measured | Result |"
+    echo "|---|---|---|"
+    r=$(get group 64 of_ceiling_pct)
+    if [[ -n $r ]]; then
+        echo "| GET / at 64 conns >= 80% of the ceiling | $r% ($(get group 64 rps) vs $(get baseline 64 rps) req/s) |" \
+            "$(verdict "$r >= 80") |"
+    fi
+    k=$(get group 64 cmds_per_req)
+    if [[ -n $k ]]; then
+        echo "| Redis commands per served request at 64 conns <= 0.25 | $k | $(verdict "$k <= 0.25") |"
+    fi
+    gp=$(get group 64 p99_ms); pp=$(get per-request 64 p99_ms)
+    if [[ -n $gp && -n $pp ]]; then
+        echo "| p99 at 64 conns no worse than per-request | $gp ms vs $pp ms | $(verdict "$gp <= $pp") |"
+    fi
+    g1=$(get group 1 p50_ms); p1=$(get per-request 1 p50_ms); g9=$(get group 1 p99_ms); p9=$(get per-request 1 p99_ms)
+    if [[ -n $g1 && -n $p1 ]]; then
+        echo "| Latency at concurrency 1 no worse than per-request (p50 and p99 within 5%) |" \
+            "p50 $g1 vs $p1 ms, p99 $g9 vs $p9 ms | $(verdict "$g1 <= 1.05 * $p1 && $g9 <= 1.05 * $p9") |"
+    fi
+} >"$TARGETS"
+
+PLOTDATA=$WORK/throughput.dat
+{
+    echo "# conns baseline group per-request redis-incr"
+    for c in $CONNS; do
+        line=""
+        for v in baseline group per-request "redis INCR"; do
+            x=$(get "$v" "$c" rps)
+            line+=" ${x:-NaN}"
+        done
+        echo "$c$line"
+    done
+} >"$PLOTDATA"
+TERM_PNG=pngcairo
+gnuplot -e "set terminal pngcairo" >/dev/null 2>&1 || TERM_PNG=png
+gnuplot >"$WORK/gnuplot.log" 2>&1 <<PLOT || log "gnuplot failed; see $WORK/gnuplot.log"
+set terminal $TERM_PNG size 900,560
+set output "$OUT/throughput.png"
+set title "replicas-reqcount on $(nproc) cores, loopback (medians of $REPEATS runs)"
+set xlabel "wrk connections"
+set ylabel "HTTP requests/s"
+set y2label "redis-benchmark INCR/s"
+set logscale x 2
+set xrange [${CONNS%% *} * 0.8:${CONNS##* } * 1.25]
+set xtics (${CONNS// /, })
+set yrange [0:*]
+set y2range [0:*]
+set ytics nomirror
+set y2tics
+set key below
+set grid
+plot "$PLOTDATA" using 1:2 with linespoints lw 2 title "GET /baseline (no Redis: ceiling)", \\
+     "" using 1:3 with linespoints lw 2 title "GET / group commit", \\
+     "" using 1:4 with linespoints lw 2 title "GET / MULTI/EXEC per request", \\
+     "" using 1:5 axes x1y2 with linespoints dt 2 title "redis-benchmark INCR (right axis)"
+PLOT
+
+REPORT=$OUT/latest.md
+{
+    echo "# Benchmark: latest run"
+    echo
+    echo "Run by \`bash bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Medians of $REPEATS runs of" \
+        "$(meta seconds)s each ($(meta c1_seconds)s at concurrency 1) after a $(meta warmup_seconds)s warm-up;" \
+        "wrk with 2 threads (1 at concurrency 1); loopback."
+    echo
+    cat "$TABLE"
+    echo
+    echo "![throughput](throughput.png)"
+    echo
+    echo "## Targets"
+    echo
+    cat "$TARGETS"
+    echo
+    echo "## The service"
+    echo
+    echo "| Variant | Startup to ready | Peak RSS (VmHWM) |"
+    echo "|---|---:|---:|"
+    for v in group per-request; do
+        startup=$(tsv_get "$WORK/service.tsv" startup_ms variant="$v")
+        [[ -n $startup ]] || continue
+        [[ $v == group ]] && name="group commit (default)" || name="one MULTI/EXEC per request"
+        echo "| $name | $startup ms | $(tsv_get "$WORK/service.tsv" vmhwm_mb variant="$v") MB |"
+    done
+    echo
+    echo "## How to read it"
+    echo
+    echo "- *of ceiling*: req/s over GET /baseline's, measured in the same process at the same concurrency just"
+    echo "  before, in the same round; the median of those paired ratios, which is steadier than the ratio of"
+    echo "  the medians on a noisy machine."
+    echo "- *Redis cmds/req*: every command in Redis's INFO commandstats between the run's start and end"
+    echo "  (but the benchmark's own INFO and GET total_count), over the 200s the service served."
+    echo "- *req per tx*: served 200s over Redis transactions (the reqcount.batch.size meter's count)."
+    echo "- *counts*: total_count rose by exactly the 200s the service served (its http.server.requests"
+    echo "  meter), and wrk's own 200s fall short of that by no more than one per connection: the requests"
+    echo "  in flight when wrk stopped, which the server still served."
+    echo "- *others' CPU*: the share of the machine's CPU spent outside the benchmark's own processes during"
+    echo "  the runs (median): other work on the machine, and kernel threads such as ksoftirqd that carry"
+    echo "  some of the loopback traffic. Well above 10% means the figures are low and noisy."
+    echo "- Startup is from launching java to /actuator/health/readiness answering UP (Redis included)."
+    echo
+    echo "## Machine"
+    echo
+    echo "- $(nproc) cores: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo); $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory; Linux $(uname -r)"
+    echo "- $(meta java)"
+    echo "- $(meta redis); AOF with appendfsync everysec, no RDB"
+    echo "- $(meta wrk)"
+    echo "- load average before: $(meta load_before); after: $(meta load_after)"
+    echo "- JVM options: $(meta java_opts); extra service arguments: $(meta app_args)"
+} >"$REPORT"
+cp "$RAW" "$OUT/latest-raw.tsv"
+
+echo
+cat "$TABLE"
+echo
+cat "$TARGETS"
+echo
+awk -F'\t' 'NR > 1 { printf "%s: startup to ready %s ms, peak RSS %s MB.\n", $1, $2, $3 }' "$WORK/service.tsv"
+log "wrote $REPORT, $OUT/throughput.png and $OUT/latest-raw.tsv"
