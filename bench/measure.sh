@@ -11,6 +11,9 @@
 #   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=1)
 #   per-request  GET / with one MULTI/EXEC per request over a 16-connection pool
 #                (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16), in a second process
+#   ha           GET / as group, against a primary with one replica and WAIT 1 within 100 ms after every
+#                transaction (min-replicas-to-write 1 on the primary): REDIS_HA's write path, in a third process.
+#                Sentinel is left out: the service asks it only when it (re)connects, never per request
 #   redis INCR   redis-benchmark -t incr at the same concurrency, for reference
 # Both services run at once, each idle while the other is measured, so that the runs interleave and a
 # noisy machine tilts no variant more than another.
@@ -20,7 +23,7 @@
 #   BENCH_WARMUP_SECONDS 10   BENCH_REDIS_N 200000 (0 skips redis-benchmark)
 #   BENCH_JAVA java           BENCH_JAVA_OPTS (JVM options)   BENCH_APP_ARGS (Spring arguments, e.g.
 #                             --server.tomcat.threads.max=50); both go to both services
-#   BENCH_JAR (a built jar: skips the build)   BENCH_PER_REQUEST 1 (0 skips that variant)
+#   BENCH_JAR (a built jar: skips the build)   BENCH_PER_REQUEST 1, BENCH_HA 1 (0 skips)
 #   BENCH_QUIET_WAIT 120 (seconds to wait for a load average below the core count)
 #   BENCH_OUT bench/results
 set -euo pipefail
@@ -37,6 +40,7 @@ JAVA_BIN=${BENCH_JAVA:-java}
 JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 APP_ARGS=${BENCH_APP_ARGS:-}
 PER_REQUEST=${BENCH_PER_REQUEST:-1}
+HA=${BENCH_HA:-1}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-120}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 WORK=$OUT/tmp/run
@@ -98,14 +102,31 @@ fi
 [[ -f $JAR ]] || die "no jar at $JAR"
 
 # --- Redis: throwaway, loopback only, AOF with fsync every second as in the stack ------------------
+# start_redis NAME PORT [ARGS...]
+start_redis() {
+    mkdir -p "$WORK/$1"
+    redis-server --bind 127.0.0.1 --port "$2" --dir "$WORK/$1" --save '' --appendonly yes --appendfsync everysec \
+        --logfile "$WORK/$1.log" "${@:3}" &
+    PIDS+=($!)
+    for _ in $(seq 1 50); do redis-cli -p "$2" ping >/dev/null 2>&1 && return; sleep 0.1; done
+    die "redis-server $1 did not start; see $WORK/$1.log"
+}
 REDIS_PORT=$(free_port 6400)
 log "starting redis-server on 127.0.0.1:$REDIS_PORT (AOF, appendfsync everysec, no RDB)"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK/redis" --save '' \
-    --appendonly yes --appendfsync everysec --logfile "$WORK/redis.log" &
-PIDS+=($!)
-rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
-for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
-rcli ping >/dev/null || die "redis-server did not start; see $WORK/redis.log"
+start_redis redis "$REDIS_PORT"
+# REDIS_OF[service port]: the Redis (primary) that service counts in.
+declare -A REDIS_OF
+if [[ $HA == 1 ]]; then
+    HA_PRIMARY=$(free_port $((REDIS_PORT + 1))) HA_REPLICA=$(free_port $((REDIS_PORT + 2)))
+    log "starting a primary on 127.0.0.1:$HA_PRIMARY and its replica on 127.0.0.1:$HA_REPLICA (as REDIS_HA runs them)"
+    start_redis ha-primary "$HA_PRIMARY" --min-replicas-to-write 1 --min-replicas-max-lag 5 --repl-diskless-sync-delay 0
+    start_redis ha-replica "$HA_REPLICA" --replicaof 127.0.0.1 "$HA_PRIMARY"
+    for _ in $(seq 1 100); do
+        redis-cli -p "$HA_REPLICA" info replication | grep -q master_link_status:up && break
+        sleep 0.1
+    done
+    redis-cli -p "$HA_REPLICA" info replication | grep -q master_link_status:up || die "the replica did not sync"
+fi
 
 # --- the services -----------------------------------------------------------------------------------
 # Actuator answers on a port of its own: MGMT[service port] is that port.
@@ -118,8 +139,10 @@ start_service() {
     MGMT[$port]=$mgmt
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # JAVA_OPTS and APP_ARGS are word lists
-    env "$@" SERVICE_HOST=127.0.0.1 SERVICE_PORT="$port" MANAGEMENT_PORT="$mgmt" INSTANCE_NAME="bench-$name" \
-        CONTAINER_DB_HOST=127.0.0.1 CONTAINER_DB_PORT="$REDIS_PORT" \
+    REDIS_OF[$port]=$REDIS_PORT
+    for setting in "$@"; do [[ $setting != CONTAINER_DB_PORT=* ]] || REDIS_OF[$port]=${setting#*=}; done
+    env SERVICE_HOST=127.0.0.1 SERVICE_PORT="$port" MANAGEMENT_PORT="$mgmt" INSTANCE_NAME="bench-$name" \
+        CONTAINER_DB_HOST=127.0.0.1 CONTAINER_DB_PORT="$REDIS_PORT" "$@" \
         "$JAVA_BIN" $JAVA_OPTS -jar "$JAR" --spring.profiles.active=bench \
         --management.endpoints.web.exposure.include=health,metrics $APP_ARGS >"$WORK/$name.log" 2>&1 &
     pid=$!
@@ -145,6 +168,12 @@ if [[ $PER_REQUEST == 1 ]]; then
     start_service per-request "$PERREQ_PORT" BATCH_MAX_SIZE=1 BATCH_MAX_IN_FLIGHT=16
     STARTUP_per_request=$STARTUP_MS
     PID_per_request=$STARTED_PID
+fi
+if [[ $HA == 1 ]]; then
+    HA_PORT=$(free_port $((GROUP_PORT + 2)))
+    start_service ha "$HA_PORT" CONTAINER_DB_PORT="$HA_PRIMARY" REDIS_ACK_REPLICAS=1 REDIS_ACK_TIMEOUT=100ms
+    STARTUP_ha=$STARTUP_MS
+    PID_ha=$STARTED_PID
 fi
 
 # --- measuring --------------------------------------------------------------------------------------
@@ -194,10 +223,10 @@ metric() { # metric PORT NAME STATISTIC [TAG...]: one statistic of a Micrometer 
         || echo 0
 }
 served_200() { metric "$1" http.server.requests COUNT "uri:$2" status:200; } # served_200 PORT PATH
-total() { rcli get total_count | sed 's/^$/0/'; }
-# Every command Redis ran, but the benchmark's own INFO.
-redis_calls() {
-    rcli info commandstats | tr -d '\r' \
+total() { redis-cli -p "${REDIS_OF[$1]}" get total_count | sed 's/^$/0/'; } # total SERVICE_PORT
+# Every command the service's Redis ran, but the benchmark's own INFO.
+redis_calls() { # redis_calls SERVICE_PORT
+    redis-cli -p "${REDIS_OF[$1]}" info commandstats | tr -d '\r' \
         | awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" { n += $3 } END { print n + 0 }'
 }
 
@@ -205,17 +234,17 @@ redis_calls() {
 measure_get() {
     local variant=$1 port=$2 c=$3 t=$4 s=$5 rep=$6 path=/
     local t0 s0 r0 b0 t1 s1 r1 b1 prev check gets=0
-    t0=$(total); s0=$(served_200 "$port" "$path"); r0=$(redis_calls); b0=$(metric "$port" reqcount.batch.size COUNT)
+    t0=$(total "$port"); s0=$(served_200 "$port" "$path"); r0=$(redis_calls "$port"); b0=$(metric "$port" reqcount.batch.size COUNT)
     run_wrk "$c" "$t" "$s" "http://127.0.0.1:$port$path"
     # The requests that wrk abandoned when it stopped still finish on the server: let them.
     prev=-1
     for _ in $(seq 1 50); do
-        t1=$(total); s1=$(served_200 "$port" "$path"); gets=$((gets + 1))
+        t1=$(total "$port"); s1=$(served_200 "$port" "$path"); gets=$((gets + 1))
         [[ "$t1 $s1" == "$prev" ]] && break
         prev="$t1 $s1"
         sleep 0.1
     done
-    r1=$(redis_calls); b1=$(metric "$port" reqcount.batch.size COUNT)
+    r1=$(redis_calls "$port"); b1=$(metric "$port" reqcount.batch.size COUNT)
     local delta=$((t1 - t0)) served sent
     served=$(awk -v a="$s1" -v b="$s0" 'BEGIN { printf "%.0f", a - b }')
     # Exact: Redis's total rose by the 200s the service sent. wrk saw all of them but those still
@@ -250,12 +279,14 @@ log "warm-up: ${WARMUP_SECONDS}s per endpoint at 64 connections"
 run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$GROUP_PORT/baseline"
 run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$GROUP_PORT/"
 if [[ $PER_REQUEST == 1 ]]; then run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$PERREQ_PORT/"; fi
+if [[ $HA == 1 ]]; then run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$HA_PORT/"; fi
 
 for rep in $(seq 1 "$REPEATS"); do
     for c in $CONNS; do
         measure_baseline "$c" 2 "$RUN_SECONDS" "$rep"
         measure_get group "$GROUP_PORT" "$c" 2 "$RUN_SECONDS" "$rep"
         if [[ $PER_REQUEST == 1 ]]; then measure_get per-request "$PERREQ_PORT" "$c" 2 "$RUN_SECONDS" "$rep"; fi
+        if [[ $HA == 1 ]]; then measure_get ha "$HA_PORT" "$c" 2 "$RUN_SECONDS" "$rep"; fi
     done
     # At concurrency 1 batching must cost nothing: one connection, one thread.
     measure_baseline 1 1 "$C1_SECONDS" "$rep"
@@ -274,12 +305,19 @@ for rep in $(seq 1 $((REDIS_N > 0 ? REPEATS : 0))); do
     done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if [[ $HA == 1 ]]; then
+    # Every number the HA service answered must be on the replica: its total equals the primary's once it caught up.
+    sleep 1
+    HA_TOTALS="$(redis-cli -p "$HA_PRIMARY" get total_count) $(redis-cli -p "$HA_REPLICA" get total_count)"
+    [[ ${HA_TOTALS% *} == "${HA_TOTALS#* }" ]] || die "the replica's total differs from the primary's: $HA_TOTALS"
+fi
 
 hwm_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 {
     printf 'variant\tstartup_ms\tvmhwm_mb\n'
     printf 'group\t%s\t%s\n' "$STARTUP_group" "$(hwm_mb "$PID_group")"
     if [[ $PER_REQUEST == 1 ]]; then printf 'per-request\t%s\t%s\n' "$STARTUP_per_request" "$(hwm_mb "$PID_per_request")"; fi
+    if [[ $HA == 1 ]]; then printf 'ha\t%s\t%s\n' "$STARTUP_ha" "$(hwm_mb "$PID_ha")"; fi
 } >"$WORK/service.tsv"
 {
     printf 'key\tvalue\n'
@@ -287,6 +325,7 @@ hwm_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
         "$CONNS" "$REPEATS" "$RUN_SECONDS" "$C1_SECONDS" "$WARMUP_SECONDS"
     printf 'load_before\t%s\nload_after\t%s\n' "$LOAD_BEFORE" "$LOAD_AFTER"
     printf 'java\t%s\njava_opts\t%s\napp_args\t%s\n' "$("$JAVA_BIN" -version 2>&1 | head -1)" "${JAVA_OPTS:-none}" "${APP_ARGS:-none}"
+    printf 'ha_totals\t%s\n' "${HA_TOTALS:--}"
     printf 'redis\t%s\nwrk\t%s\n' "$(redis-server --version | cut -d' ' -f1-3)" "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 } >"$WORK/meta.tsv"
 log "wrote $WORK/raw.tsv, service.tsv and meta.tsv"

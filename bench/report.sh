@@ -31,12 +31,13 @@ TABLE=$WORK/table.md
     echo "| Variant | Conns | req/s | p50 ms | p99 ms | of ceiling | Redis cmds/req | req per tx | counts | others' CPU |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
     for c in $CONNS 1; do
-        for v in baseline group per-request "redis INCR"; do
+        for v in baseline group per-request ha "redis INCR"; do
             [[ -n $(get "$v" "$c" rps) ]] || continue
             case $v in
                 baseline) name="GET /baseline (no Redis: the ceiling)" ;;
                 group) name="GET / group commit (default)" ;;
                 per-request) name="GET / one MULTI/EXEC per request" ;;
+                ha) name="GET / group commit, primary + replica, WAIT 1 (REDIS_HA)" ;;
                 *) name="redis-benchmark -t incr (reference)" ;;
             esac
             ratio=$(get "$v" "$c" of_ceiling_pct) others=$(get "$v" "$c" others_cpu_pct)
@@ -48,6 +49,14 @@ TABLE=$WORK/table.md
 } >"$TABLE"
 
 verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+# ha_ratio CONNS: the median over rounds of HA's req/s over group's in the same round, in percent.
+ha_ratio() {
+    local rep ha group
+    for rep in $(seq 1 "$REPEATS"); do
+        ha=$(tsv_get "$RAW" rps variant=ha conns="$1" rep="$rep") group=$(tsv_get "$RAW" rps variant=group conns="$1" rep="$rep")
+        [[ -n $ha && -n $group ]] && awk -v h="$ha" -v g="$group" 'BEGIN { printf "%.1f\n", 100 * h / g }'
+    done | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 TARGETS=$WORK/targets.md
 {
     echo "| Target | Measured | Result |"
@@ -65,6 +74,11 @@ TARGETS=$WORK/targets.md
     if [[ -n $gp && -n $pp ]]; then
         echo "| p99 at 64 conns no worse than per-request | $gp ms vs $pp ms | $(verdict "$gp <= $pp") |"
     fi
+    for c in $CONNS; do
+        h=$(ha_ratio "$c")
+        [[ -z $h || $c != 64 ]] || echo "| REDIS_HA (WAIT 1) at 64 conns >= 80% of one Redis | $h% ($(get ha 64 rps) vs" \
+            "$(get group 64 rps) req/s; HA at 16: $(ha_ratio 16)%, at 256: $(ha_ratio 256)%) | $(verdict "$h >= 80") |"
+    done
     g1=$(get group 1 p50_ms); p1=$(get per-request 1 p50_ms); g9=$(get group 1 p99_ms); p9=$(get per-request 1 p99_ms)
     if [[ -n $g1 && -n $p1 ]]; then
         echo "| Latency at concurrency 1 no worse than per-request (p50 and p99 within 5%) |" \
@@ -74,10 +88,10 @@ TARGETS=$WORK/targets.md
 
 PLOTDATA=$WORK/throughput.dat
 {
-    echo "# conns baseline group per-request redis-incr"
+    echo "# conns baseline group per-request ha redis-incr"
     for c in $CONNS; do
         line=""
-        for v in baseline group per-request "redis INCR"; do
+        for v in baseline group per-request ha "redis INCR"; do
             x=$(get "$v" "$c" rps)
             line+=" ${x:-NaN}"
         done
@@ -105,7 +119,8 @@ set grid
 plot "$PLOTDATA" using 1:2 with linespoints lw 2 title "GET /baseline (no Redis: ceiling)", \\
      "" using 1:3 with linespoints lw 2 title "GET / group commit", \\
      "" using 1:4 with linespoints lw 2 title "GET / MULTI/EXEC per request", \\
-     "" using 1:5 axes x1y2 with linespoints dt 2 title "redis-benchmark INCR (right axis)"
+     "" using 1:5 with linespoints lw 2 title "GET / primary + replica, WAIT 1", \\
+     "" using 1:6 axes x1y2 with linespoints dt 2 title "redis-benchmark INCR (right axis)"
 PLOT
 
 REPORT=$OUT/latest.md
@@ -128,10 +143,14 @@ REPORT=$OUT/latest.md
     echo
     echo "| Variant | Startup to ready | Peak RSS (VmHWM) |"
     echo "|---|---:|---:|"
-    for v in group per-request; do
+    for v in group per-request ha; do
         startup=$(tsv_get "$WORK/service.tsv" startup_ms variant="$v")
         [[ -n $startup ]] || continue
-        [[ $v == group ]] && name="group commit (default)" || name="one MULTI/EXEC per request"
+        case $v in
+            group) name="group commit (default)" ;;
+            per-request) name="one MULTI/EXEC per request" ;;
+            *) name="group commit against a primary + replica, WAIT 1" ;;
+        esac
         echo "| $name | $startup ms | $(tsv_get "$WORK/service.tsv" vmhwm_mb variant="$v") MB |"
     done
     echo
@@ -149,6 +168,8 @@ REPORT=$OUT/latest.md
     echo "- *others' CPU*: the share of the machine's CPU spent outside the benchmark's own processes during"
     echo "  the runs (median): other work on the machine, and kernel threads such as ksoftirqd that carry"
     echo "  some of the loopback traffic. Well above 10% means the figures are low and noisy."
+    echo "- *primary + replica, WAIT 1*: REDIS_HA's write path. Every 200 it served is on the replica: at the end"
+    echo "  the primary's and the replica's totals were $(meta ha_totals) (the run stops if they differ)."
     echo "- Startup is from launching java to /actuator/health/readiness answering UP (Redis included)."
     echo
     echo "## Machine"
