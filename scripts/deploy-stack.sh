@@ -67,11 +67,17 @@ export REDIS_CONF_VERSION=$(cat redis/users.acl redis/start.sh | cksum | cut -d'
 drop=()
 [ "$mode" = mesh ] || drop+=(-e '/# routing-mesh only/d')
 [ "${REDIS_AUTH:-true}" = true ] || drop+=(-e '/# auth only/d')
+# Docker's merge appends list settings such as entrypoint: the HA file's own replace these.
+[ "$ha" = false ] || drop+=(-e '/# single Redis only/d')
 marked() { if [ ${#drop[@]} -eq 0 ]; then cat "$1"; else sed "${drop[@]}" "$1"; fi; }
 files=(-c -)
 [ "$mode" = mesh ] || files+=(-c docker-stack.no-ipvs.yml)
-# The HA file's marked lines go the same way; its paths are read from here, as the main file's are.
-[ "$ha" = false ] || files+=(-c <(marked docker-stack.ha.yml))
+# The HA file's marked lines go the same way. Its relative paths resolve from here, as the first file's do.
+if [ "$ha" = true ]; then
+  ha_file=$(mktemp /tmp/reqcount-ha.XXXXXX.yml); trap 'rm -f "$ha_file"' EXIT
+  marked docker-stack.ha.yml > "$ha_file"
+  files+=(-c "$ha_file")
+fi
 
 echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, Redis HA $ha, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
 # Local images, or images already pinned to a digest: don't ask a registry. --prune drops services no longer in the files.
