@@ -27,6 +27,10 @@ public class RetryOnce implements CounterTransaction {
         } catch (RuntimeException first) {
             try {
                 total = transaction.add(n);
+                // The first attempt may have been applied before it failed (a lost EXEC reply, a WAIT that fell
+                // short): then its numbers are a gap in the total, never handed out. Say so; it is rare.
+                log.info("A transaction of {} failed once and succeeded when retried; the total may skip {} numbers "
+                        + "before {}: {}", n, n, total - n + 1, first.toString());
             } catch (RuntimeException second) {
                 second.addSuppressed(first);
                 if (redisDown.compareAndSet(false, true)) {

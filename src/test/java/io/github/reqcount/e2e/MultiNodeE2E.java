@@ -76,7 +76,7 @@ class MultiNodeE2E {
 
     @Test
     @Order(2)
-    @DisplayName("drain a node under load: its replicas move, no request fails, the total equals the 200s")
+    @DisplayName("drain a node under load: its replicas move, no request fails, every number served is in the total")
     void drainUnderLoad() throws Exception {
         int drained = nodeWithReplicaBut(redisNode);
         long moving = TestSwarm.tasks("counter", 0).values().stream().filter(n -> n == drained).count();
@@ -103,11 +103,18 @@ class MultiNodeE2E {
         List<Reply> replies = replies(outcomes);
         long distinct = replies.stream().map(Reply::cluster).distinct().count();
         Figures.report("drained node %d: its %d replica(s) ran elsewhere after %.1f s; %d requests, statuses %s, "
-                + "%d distinct numbers, Redis total %d -> %d", drained, moving, movedAfter, outcomes.size(),
-                statuses(outcomes), distinct, before, after);
+                + "%d distinct numbers, Redis total %d -> %d (a gap of %d)", drained, moving, movedAfter, outcomes.size(),
+                statuses(outcomes), distinct, before, after, after - before - replies.size());
         assertThat(outcomes).isNotEmpty().allMatch(Outcome::ok);
         assertThat(distinct).isEqualTo(replies.size());
-        assertThat(after - before).isEqualTo(replies.size());
+        assertThat(replies).allMatch(r -> r.cluster() > before && r.cluster() <= after);
+        if (redisSurvivesNodeLoss) {
+            // With Sentinel a batch whose WAIT falls short (the drained node's Redis replica leaving) is applied on the
+            // primary but not answered; its retry is. Its numbers become a gap, never a repeat (see the README).
+            assertThat(after - before).isGreaterThanOrEqualTo(replies.size());
+        } else {
+            assertThat(after - before).isEqualTo(replies.size());
+        }
     }
 
     @Test
