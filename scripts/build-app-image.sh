@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$REQCOUNT_ROOT"
 
 images_env_load
-base=${BASE_IMAGE:-eclipse-temurin:21-jre}
+base=${BASE_IMAGE:-eclipse-temurin:25-jre}
 repo=${APP_IMAGE_REPO:-reqcount/replicas-reqcount}
 jar=${1:-${APP_JAR:-}}
 

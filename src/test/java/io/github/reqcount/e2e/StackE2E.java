@@ -216,6 +216,35 @@ class StackE2E {
 
     @Test
     @Order(7)
+    @DisplayName("a scale-out under light load serves on every new replica and fails no request")
+    void scaleOutServesOnAllReplicas() throws Exception {
+        int target = Swarm.REPLICAS * 2;
+        List<Outcome> outcomes;
+        double seconds;
+        try (var traffic = new Traffic(URLS, 2, 100_000, Duration.ofMinutes(3), 20)) {
+            long started = System.nanoTime();
+            Swarm.docker("service", "scale", "--detach", Swarm.service("counter") + "=" + target);
+            // Serving on all of them: every replica has answered a request through the published port.
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> instances(traffic.snapshot()).size() >= target);
+            seconds = (System.nanoTime() - started) / 1e9;
+            outcomes = traffic.stop();
+        } finally {
+            Swarm.docker("service", "scale", "--detach=false", Swarm.service("counter") + "=" + Swarm.REPLICAS);
+        }
+        Map<Integer, Long> statuses = outcomes.stream().collect(Collectors.groupingBy(Outcome::status, Collectors.counting()));
+        Figures.report("scale %d -> %d: all %d serving after %.1f s; %d requests, statuses %s", Swarm.REPLICAS, target,
+                target, seconds, outcomes.size(), statuses);
+        assertThat(outcomes).isNotEmpty().allMatch(Outcome::ok);
+        assertThat(instances(outcomes)).hasSize(target);
+    }
+
+    private static Set<String> instances(List<Outcome> outcomes) {
+        return outcomes.stream().filter(Outcome::ok).map(o -> o.reply().instance()).collect(Collectors.toSet());
+    }
+
+    @Test
+    @Order(8)
     @DisplayName("a failing test stops start_service.sh: no image built, the stack and its counts untouched")
     void aFailingTestStopsTheRollout(@TempDir Path copy) throws Exception {
         String image = Swarm.docker("service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The service as deployed, one container at a time: startup to ready, warm-up, and memory and throughput
+# under load, each variant side by side in one run. Raw figures go to TSV files whose first row names their
+# columns, in $BENCH_OUT/tmp/container; bench/report.sh reports them.
+#   startup.tsv  variant, rep, ms from `docker run` to readiness UP
+#   warmup.tsv   variant, rep, second after ready, req/s in that second (GET / at 64 connections)
+#   memory.tsv   variant, rep, req/s and p99 at 64 connections, then the container's memory (docker stats)
+#                and the JVM's peak RSS (VmHWM) after the runs
+#
+#   bash bench/container.sh          # about 10 minutes on a 2-core machine
+#
+# Startup variants: plain is `java -jar` with none of our JVM options (no archive, no sizing); tuned is the image
+# as shipped (its training-run archive and JAVA_TOOL_OPTIONS). Memory variants: MEMORY_VARIANTS below.
+# Every container gets the stack's CPU limit (1 CPU) and talks to a throwaway Redis on a network of its own.
+# Settings: BENCH_STARTS 5   BENCH_WARMUP_SECONDS 60 (0 skips)   BENCH_MEM_REPEATS 3   BENCH_SECONDS 6
+#           BENCH_JAR (a built jar: skips the build)   BENCH_OUT bench/results
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+. "$ROOT/scripts/lib.sh"
+
+STARTS=${BENCH_STARTS:-5}
+WARMUP=${BENCH_WARMUP_SECONDS:-60}
+MEM_REPEATS=${BENCH_MEM_REPEATS:-3}
+RUN_SECONDS=${BENCH_SECONDS:-6}
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+WORK=$OUT/tmp/container
+LUA=$ROOT/bench/report.lua
+NAME=reqcount-bench-c     # every container and the network start with this
+NET=$NAME-net
+IMAGE_REPO=reqcount/bench-replicas-reqcount
+CPUS=1.0
+SMALL_OPTS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:+ExitOnOutOfMemoryError"
+
+# name | memory limit | JAVA_TOOL_OPTIONS ("image" keeps the image's) | more environment (VAR=value ...)
+# The first is the reference that the others' throughput is held against.
+MEMORY_VARIANTS=(
+    "shipped|512m|image|"
+    "small-256m|256m|$SMALL_OPTS|"
+    "small-256m-threads-50|256m|$SMALL_OPTS|SERVER_TOMCAT_THREADS_MAX=50"
+    "c1-only-256m|256m|$SMALL_OPTS -XX:TieredStopAtLevel=1|SERVER_TOMCAT_THREADS_MAX=50"
+)
+
+log() { echo "[container] $*"; }
+die() { echo "[container] ERROR: $*" >&2; exit 1; }
+for tool in wrk curl jq; do command -v $tool >/dev/null || die "$tool missing: run bash bench/measure.sh once (it installs it)"; done
+
+cleanup() {
+    local ids
+    ids=$($DOCKER ps -aq --filter "name=^$NAME-") || true
+    [[ -z $ids ]] || $DOCKER rm -f $ids >/dev/null 2>&1 || true
+    $DOCKER network rm "$NET" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cleanup
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# --- the image: built from the jar on the recorded base image, under a tag of its own ---------------------
+images_env_load
+[[ -n ${BASE_IMAGE:-} && -n ${REDIS_IMAGE:-} ]] || die "no base images recorded: run bash scripts/ensure-base-images.sh"
+JAR=${BENCH_JAR:-$(bash "$ROOT/bench/build.sh" "$WORK/build")}
+log "building $IMAGE_REPO on $BASE_IMAGE (the training run is part of the build)"
+IMAGES_ENV_FILE=$WORK/images.env APP_IMAGE_REPO=$IMAGE_REPO bash "$ROOT/scripts/build-app-image.sh" "$JAR" >/dev/null
+IMAGE=$(IMAGES_ENV_FILE=$WORK/images.env bash -c '. scripts/lib.sh; images_env_load; echo "$APP_IMAGE"')
+
+$DOCKER network create "$NET" >/dev/null
+$DOCKER run -d --name "$NAME-redis" --network "$NET" "$REDIS_IMAGE" >/dev/null
+ip_of() { $DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$1"; }
+
+# run_app NAME LIMIT OPTS ENV...: starts a replica and waits until it is ready; prints ms from `docker run`.
+# OPTS "plain" runs `java -jar` with no JVM options at all; "image" keeps the image's; else JAVA_TOOL_OPTIONS.
+run_app() {
+    local name=$1 limit=$2 opts=$3 t0 ip args=() cmd=()
+    shift 3
+    case $opts in
+        plain) args=(-e JAVA_TOOL_OPTIONS= --entrypoint java); cmd=(-jar application.jar) ;;
+        image) ;;
+        *) args=(-e "JAVA_TOOL_OPTIONS=$opts") ;;
+    esac
+    local e
+    for e in "$@"; do args+=(-e "$e"); done
+    t0=$(date +%s%N)
+    $DOCKER run -d --name "$name" --network "$NET" --cpus "$CPUS" --memory "$limit" \
+        -e CONTAINER_DB_HOST="$NAME-redis" -e INSTANCE_NAME="$name" "${args[@]}" "$IMAGE" "${cmd[@]}" >/dev/null
+    ip=$(ip_of "$name")
+    local i
+    for i in $(seq 1 2400); do
+        curl -sf --max-time 1 "http://$ip:8081/actuator/health/readiness" 2>/dev/null | grep -q UP && break
+        # The docker CLI costs CPU of its own: ask it once a second only.
+        if ((i % 40 == 0)) && [[ $($DOCKER inspect -f '{{.State.Running}}' "$name") != true ]]; then
+            $DOCKER logs --tail 20 "$name" >&2 || true
+            die "$name exited (its last log lines are above; exit code $($DOCKER inspect -f '{{.State.ExitCode}} OOMKilled={{.State.OOMKilled}}' "$name"))"
+        fi
+        sleep 0.025
+    done
+    curl -sf --max-time 1 "http://$ip:8081/actuator/health/readiness" | grep -q UP || die "$name not ready in two minutes"
+    echo $((($(date +%s%N) - t0) / 1000000))
+}
+
+# wrk_line CONNS SECONDS URL: "req/s p99_ms" from report.lua's line
+wrk_line() {
+    timeout $(($2 + 60)) wrk -t2 -c"$1" -d"$2"s -s "$LUA" "$3" | awk '/^BENCH / {
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%.0f %.2f\n", v["requests"] / (v["duration_us"] / 1e6), v["p99_us"] / 1000 }'
+}
+
+# --- startup to ready: plain and tuned, alternating ------------------------------------------------------
+printf 'variant\trep\tms\n' >"$WORK/startup.tsv"
+for rep in $(seq 1 "$STARTS"); do
+    for v in plain tuned; do
+        opts=image; [[ $v == plain ]] && opts=plain
+        ms=$(run_app "$NAME-start" 512m "$opts")
+        $DOCKER rm -f "$NAME-start" >/dev/null
+        printf '%s\t%s\t%s\n' "$v" "$rep" "$ms" >>"$WORK/startup.tsv"
+        log "startup $v rep $rep: $ms ms"
+    done
+done
+
+# --- warm-up: req/s in each second after ready, at 64 connections ----------------------------------------
+printf 'variant\trep\tsecond\trps\n' >"$WORK/warmup.tsv"
+if ((WARMUP > 0)); then
+    for v in plain tuned; do
+        opts=image; [[ $v == plain ]] && opts=plain
+        run_app "$NAME-warm" 512m "$opts" >/dev/null
+        ip=$(ip_of "$NAME-warm")
+        for s in $(seq 1 "$WARMUP"); do
+            read -r rps _ < <(wrk_line 64 1 "http://$ip:8083/")
+            printf '%s\t1\t%s\t%s\n' "$v" "$s" "$rps" >>"$WORK/warmup.tsv"
+        done
+        $DOCKER rm -f "$NAME-warm" >/dev/null
+        log "warm-up $v: $(awk -F'\t' -v v="$v" '$1 == v { printf "%s ", $4 }' "$WORK/warmup.tsv")"
+    done
+fi
+
+# --- memory and throughput under load: every variant at once, measured in turn -------------------------
+printf 'variant\trep\trps\tp99_ms\tlimit\tmem_mib\tvmhwm_mib\n' >"$WORK/memory.tsv"
+for entry in "${MEMORY_VARIANTS[@]}"; do
+    IFS='|' read -r v limit opts env <<<"$entry"
+    # shellcheck disable=SC2086 # env is a word list
+    ms=$(run_app "$NAME-m-$v" "$limit" "$opts" $env)
+    ip=$(ip_of "$NAME-m-$v")
+    wrk_line 64 5 "http://$ip:8083/" >/dev/null
+    log "memory variant $v ready in $ms ms, warmed up"
+done
+for rep in $(seq 1 "$MEM_REPEATS"); do
+    for entry in "${MEMORY_VARIANTS[@]}"; do
+        IFS='|' read -r v limit _ <<<"$entry"
+        read -r rps p99 < <(wrk_line 64 "$RUN_SECONDS" "http://$(ip_of "$NAME-m-$v"):8083/")
+        printf '%s\t%s\t%s\t%s\t%s\t\t\n' "$v" "$rep" "$rps" "$p99" "$limit" >>"$WORK/memory.tsv"
+        log "memory variant $v rep $rep: $rps req/s, p99 $p99 ms"
+    done
+done
+# After the 64-connection runs: the container's memory as docker stats shows it, and the JVM's peak RSS.
+for entry in "${MEMORY_VARIANTS[@]}"; do
+    IFS='|' read -r v limit _ <<<"$entry"
+    mem=$($DOCKER stats --no-stream --format '{{.MemUsage}}' "$NAME-m-$v" | awk '{ v = $1; u = v; gsub(/[0-9.]/, "", u); sub(/[A-Za-z]+$/, "", v)
+        f = u == "GiB" ? 1024 : u == "KiB" ? 1 / 1024 : u == "B" ? 1 / 1048576 : 1; printf "%.0f", v * f }')
+    pid=$($DOCKER inspect -f '{{.State.Pid}}' "$NAME-m-$v")
+    hwm=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+    printf '%s\tafter\t\t\t%s\t%s\t%s\n' "$v" "$limit" "$mem" "$hwm" >>"$WORK/memory.tsv"
+    log "memory variant $v: $mem MiB in docker stats (limit $limit), VmHWM $hwm MiB"
+done
+printf 'key\tvalue\nimage\t%s\nbase_image\t%s\njava\t%s\n' "$IMAGE" "$BASE_IMAGE" \
+    "$($DOCKER run --rm --entrypoint java -e JAVA_TOOL_OPTIONS= "$IMAGE" -version 2>&1 | head -1)" >"$WORK/meta.tsv"
+log "wrote $WORK/startup.tsv, warmup.tsv, memory.tsv and meta.tsv"
