@@ -3,6 +3,7 @@ package io.github.reqcount.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -87,12 +88,13 @@ class K8sManifestsIT {
     }
 
     @Test
-    void theRedisFilesAreCopiesOfRedisDirectory() throws IOException {
-        // kustomize reads nothing outside k8s/, so k8s/redis/ holds copies; redis/ is the one to edit.
+    void theRedisConfigMapHoldsTheRepositorysRedisFiles() throws IOException {
+        ConfigMap config = KubernetesSchema.read(rendered).stream().filter(ConfigMap.class::isInstance)
+                .map(ConfigMap.class::cast).filter(c -> c.getMetadata().getName().startsWith("redis-config-"))
+                .reduce((a, b) -> fail("two redis-config ConfigMaps")).orElseThrow();
         for (String file : List.of("users.acl", "start.sh")) {
-            assertThat(Files.readAllBytes(Path.of("k8s/redis", file)))
-                    .as("k8s/redis/%s differs from redis/%s: cp redis/%s k8s/redis/%s", file, file, file, file)
-                    .isEqualTo(Files.readAllBytes(Path.of("redis", file)));
+            assertThat(config.getData().get(file)).as("%s in the ConfigMap", file)
+                    .isEqualTo(Files.readString(Path.of("redis", file)));
         }
     }
 
