@@ -8,7 +8,6 @@ import io.github.reqcount.support.Replies.Reply;
 import io.github.reqcount.support.Traffic;
 import io.github.reqcount.support.Traffic.Outcome;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -233,7 +232,7 @@ class MultiNodeE2E {
                 + "%d, highest %d; Redis total %d before, %d after the restart", node,
                 redisSurvivesNodeLoss ? "HA: still counting after " + String.format("%.1f s", outageSeenAfter)
                         : "one Redis: refusals after " + String.format("%.1f s", outageSeenAfter),
-                refusalWindow(outcomes, killedAt, restartedAt), countingAgainAfter, statuses, distinct, replies.size(),
+                Traffic.refusalWindow(outcomes, killedAt, restartedAt), countingAgainAfter, statuses, distinct, replies.size(),
                 highest, before, after);
         if (!redisSurvivesNodeLoss) {
             assertThat(statuses).containsKey(503);
@@ -241,19 +240,6 @@ class MultiNodeE2E {
         assertThat(distinct).as("never a repeated number").isEqualTo(replies.size());
         assertThat(replies).as("never a number Redis did not keep").allMatch(r -> r.cluster() <= after);
         assertThat(after).isGreaterThanOrEqualTo(Math.max(before, highest));
-    }
-
-    /** From the first non-200 after the kill to the first 200 after the last non-200 before the restart, in seconds. */
-    private static double refusalWindow(List<Outcome> outcomes, long from, long until) {
-        List<Outcome> between = outcomes.stream().filter(o -> o.nanos() >= from && o.nanos() < until)
-                .sorted(Comparator.comparingLong(Outcome::nanos)).toList();
-        List<Outcome> refused = between.stream().filter(o -> !o.ok()).toList();
-        if (refused.isEmpty()) {
-            return 0;
-        }
-        long last = refused.get(refused.size() - 1).nanos();
-        return between.stream().filter(o -> o.ok() && o.nanos() > last).findFirst()
-                .map(o -> (o.nanos() - refused.get(0).nanos()) / 1e9).orElse(Double.NaN);
     }
 
     /** A node running a replica of the counter, other than the one given. */

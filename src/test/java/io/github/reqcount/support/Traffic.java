@@ -6,6 +6,7 @@ import io.github.reqcount.support.Replies.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +29,22 @@ public final class Traffic implements AutoCloseable {
         public boolean ok() {
             return status == 200;
         }
+    }
+
+    /**
+     * A fault's refusal window, in seconds: from the first non-200 answered in [from, until) to the first 200 after
+     * the last non-200 in it (a 200 from a batch confirmed just before the fault may arrive among the refusals).
+     * 0 with no refusal in it; NaN when no 200 came after them.
+     */
+    public static double refusalWindow(List<Outcome> outcomes, long from, long until) {
+        List<Outcome> byTime = outcomes.stream().sorted(Comparator.comparingLong(Outcome::nanos)).toList();
+        List<Outcome> refused = byTime.stream().filter(o -> o.nanos() >= from && o.nanos() < until && !o.ok()).toList();
+        if (refused.isEmpty()) {
+            return 0;
+        }
+        long last = refused.get(refused.size() - 1).nanos();
+        return byTime.stream().filter(o -> o.ok() && o.nanos() > last).findFirst()
+                .map(o -> (o.nanos() - refused.get(0).nanos()) / 1e9).orElse(Double.NaN);
     }
 
     private final List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
