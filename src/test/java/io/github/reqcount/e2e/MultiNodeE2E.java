@@ -47,7 +47,7 @@ class MultiNodeE2E {
     @BeforeAll
     static void findRedis() {
         redisSurvivesNodeLoss = TestSwarm.ha();
-        redisNode = TestSwarm.primaryNode();
+        redisNode = TestSwarm.primary().node();
     }
 
     @Test
@@ -194,7 +194,7 @@ class MultiNodeE2E {
             await("both replicas in sync with the primary").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions().until(() -> TestSwarm.replicasInSync() == 2);
         }
-        int node = TestSwarm.primaryNode();     // the earlier checks may have moved it
+        int node = TestSwarm.primary().node();     // the earlier checks may have moved it
         long before = TestSwarm.redisTotal();
         List<Outcome> outcomes;
         double outageSeenAfter;

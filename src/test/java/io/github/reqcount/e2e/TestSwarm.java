@@ -105,41 +105,37 @@ final class TestSwarm {
                 .anyMatch(name -> name.equals(Swarm.service("sentinel-1")));
     }
 
-    /** The node that runs the primary: the Redis whose ROLE says master (the only Redis, without HA). */
-    static int primaryNode() {
+    /** A Redis task of the stack: its service and the node it runs on. */
+    record RedisTask(String service, int node) {
+        /** redis-cli as the admin inside its container ("" when none runs there any more). */
+        String cli(String... command) {
+            return redisCli(node, service, command);
+        }
+    }
+
+    /** The primary: the Redis whose ROLE says master (the only Redis, without HA). */
+    static RedisTask primary() {
         for (String service : redisServices()) {
             for (int node : tasks(service, 0).values()) {
-                if (redisCli(node, service, "role").lines().findFirst().orElse("").equals("master")) {
-                    return node;
+                var task = new RedisTask(service, node);
+                if (task.cli("role").lines().findFirst().orElse("").equals("master")) {
+                    return task;
                 }
             }
         }
         throw new IllegalStateException("No Redis of the stack answers as primary");
     }
 
-    /** The cluster total, read inside the primary's container on whichever node runs it. */
+    /** The cluster total, read on the primary. */
     static long redisTotal() {
-        int node = primaryNode();
-        for (String service : redisServices()) {
-            if (tasks(service, 0).containsValue(node) && redisCli(node, service, "role").startsWith("master")) {
-                String value = redisCli(node, service, "get", "total_count").trim();
-                return value.isEmpty() ? 0 : Long.parseLong(value);
-            }
-        }
-        throw new IllegalStateException("The primary left node " + node + " while its total was read");
+        String value = primary().cli("get", "total_count").trim();
+        return value.isEmpty() ? 0 : Long.parseLong(value);
     }
 
     /** How many replicas the primary has in sync (connected_slaves in its INFO replication). */
     static int replicasInSync() {
-        int node = primaryNode();
-        for (String service : redisServices()) {
-            String info = tasks(service, 0).containsValue(node) ? redisCli(node, service, "info", "replication") : "";
-            if (info.contains("role:master")) {
-                return info.lines().filter(l -> l.startsWith("connected_slaves:"))
-                        .mapToInt(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElse(0);
-            }
-        }
-        return 0;
+        return primary().cli("info", "replication").lines().filter(l -> l.startsWith("connected_slaves:"))
+                .mapToInt(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElse(0);
     }
 
     /** redis-cli as the admin inside the service's container on the node ("" when none runs there). */
