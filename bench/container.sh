@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 . "$ROOT/scripts/lib.sh"
+. "$ROOT/bench/lib.sh"
 
 STARTS=${BENCH_STARTS:-5}
 WARMUP=${BENCH_WARMUP_SECONDS:-60}
@@ -101,9 +102,7 @@ run_app() {
 
 # wrk_line CONNS SECONDS URL: "req/s p99_ms" from report.lua's line
 wrk_line() {
-    timeout $(($2 + 60)) wrk -t2 -c"$1" -d"$2"s -s "$LUA" "$3" | awk '/^BENCH / {
-        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        printf "%.0f %.2f\n", v["requests"] / (v["duration_us"] / 1e6), v["p99_us"] / 1000 }'
+    timeout $(($2 + 60)) wrk -t2 -c"$1" -d"$2"s -s "$LUA" "$3" | wrk_figures | awk '{ print $1, $3 }'
 }
 
 # --- startup to ready: plain and tuned, alternating ------------------------------------------------------

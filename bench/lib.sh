@@ -1,4 +1,15 @@
-# Sourced by the bench scripts: reading TSV files whose first row names their columns.
+# Sourced by the bench scripts: wrk's figures, medians, and reading TSV files whose first row names their columns.
+
+# wrk_figures: from wrk's output with bench/report.lua, "req/s p50_ms p99_ms 200s" (nothing without its BENCH line).
+wrk_figures() {
+    awk '/^BENCH / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%.0f %.2f %.2f %s\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, v["ok"] }'
+}
+
+# median [FORMAT]: the median of the numbers on stdin, one per line, printed with FORMAT (default %.0f); nothing for none.
+median() {
+    sort -n | awk -v f="${1:-%.0f}" '{ v[NR] = $1 } END { if (NR) printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 # tsv_get FILE COLUMN [NAME=VALUE...]: COLUMN of every row whose named columns hold those values ("-" and
 # empty cells print nothing). Fails if a column does not exist, so a renamed column is never read as empty.

@@ -29,6 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. "$ROOT/bench/lib.sh"
 
 CONNS=${BENCH_CONNS:-"16 64 256"}
 REPEATS=${BENCH_REPEATS:-5}
@@ -139,8 +140,6 @@ start_service() {
     MGMT[$port]=$mgmt
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # JAVA_OPTS and APP_ARGS are word lists
-    REDIS_OF[$port]=$REDIS_PORT
-    for setting in "$@"; do [[ $setting != CONTAINER_DB_PORT=* ]] || REDIS_OF[$port]=${setting#*=}; done
     env SERVICE_HOST=127.0.0.1 SERVICE_PORT="$port" MANAGEMENT_PORT="$mgmt" INSTANCE_NAME="bench-$name" \
         CONTAINER_DB_HOST=127.0.0.1 CONTAINER_DB_PORT="$REDIS_PORT" "$@" \
         "$JAVA_BIN" $JAVA_OPTS -jar "$JAR" --spring.profiles.active=bench \
@@ -161,17 +160,20 @@ start_service() {
 
 GROUP_PORT=$(free_port 18400)
 start_service group "$GROUP_PORT"
+REDIS_OF[$GROUP_PORT]=$REDIS_PORT
 STARTUP_group=$STARTUP_MS
 PID_group=$STARTED_PID
 if [[ $PER_REQUEST == 1 ]]; then
     PERREQ_PORT=$(free_port $((GROUP_PORT + 1)))
     start_service per-request "$PERREQ_PORT" BATCH_MAX_SIZE=1 BATCH_MAX_IN_FLIGHT=16
+    REDIS_OF[$PERREQ_PORT]=$REDIS_PORT
     STARTUP_per_request=$STARTUP_MS
     PID_per_request=$STARTED_PID
 fi
 if [[ $HA == 1 ]]; then
     HA_PORT=$(free_port $((GROUP_PORT + 2)))
     start_service ha "$HA_PORT" CONTAINER_DB_PORT="$HA_PRIMARY" REDIS_ACK_REPLICAS=1 REDIS_ACK_TIMEOUT=100ms
+    REDIS_OF[$HA_PORT]=$HA_PRIMARY
     STARTUP_ha=$STARTUP_MS
     PID_ha=$STARTED_PID
 fi
@@ -207,11 +209,7 @@ run_wrk() {
     W_OTHERS=$(awk -v b="$((busy1 - busy0))" -v m="$((mine1 - mine0))" -v ns="$((t1 - t0))" \
         -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN { o = (b - m) / (ns / 1e9 * hz * n) * 100
         printf "%.0f", o < 0 ? 0 : o }')
-    W_OK=$(sed -E 's/.* ok=([0-9]+).*/\1/' <<<"$line")
-    read -r W_RPS W_P50 W_P99 < <(awk '{
-        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        printf "%.0f %.2f %.2f\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000
-    }' <<<"$line")
+    read -r W_RPS W_P50 W_P99 W_OK < <(wrk_figures <<<"$line")
 }
 
 metric() { # metric PORT NAME STATISTIC [TAG...]: one statistic of a Micrometer meter, 0 if absent

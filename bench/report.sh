@@ -55,7 +55,7 @@ ha_ratio() {
     for rep in $(seq 1 "$REPEATS"); do
         ha=$(tsv_get "$RAW" rps variant=ha conns="$1" rep="$rep") group=$(tsv_get "$RAW" rps variant=group conns="$1" rep="$rep")
         [[ -n $ha && -n $group ]] && awk -v h="$ha" -v g="$group" 'BEGIN { printf "%.1f\n", 100 * h / g }'
-    done | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    done | median %.1f
 }
 TARGETS=$WORK/targets.md
 {
@@ -126,7 +126,6 @@ PLOT
 # The container figures (bench/container.sh), when it ran: startup, warm-up, memory.
 CONTAINER=$OUT/tmp/container
 CONTAINER_REPORT=$WORK/container.md
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 if [[ -s $CONTAINER/startup.tsv ]]; then
     {
         plain=$(tsv_get "$CONTAINER/startup.tsv" ms variant=plain | median)
@@ -155,7 +154,7 @@ if [[ -s $CONTAINER/startup.tsv ]]; then
         before=$(tsv_get "$CONTAINER/memory.tsv" rps variant="$reference" | median)
         for v in $(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$CONTAINER/memory.tsv"); do
             rps=$(tsv_get "$CONTAINER/memory.tsv" rps variant="$v" | median)
-            p99=$(tsv_get "$CONTAINER/memory.tsv" p99_ms variant="$v" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+            p99=$(tsv_get "$CONTAINER/memory.tsv" p99_ms variant="$v" | median %.2f)
             echo "| $v | $(tsv_get "$CONTAINER/memory.tsv" limit variant="$v" | head -1) | $rps |" \
                 "$(awk -v r="$rps" -v b="$before" 'BEGIN { printf "%.1f%%", 100 * r / b }') | $p99 |" \
                 "$(tsv_get "$CONTAINER/memory.tsv" mem_mib variant="$v") MiB | $(tsv_get "$CONTAINER/memory.tsv" vmhwm_mib variant="$v") MiB |"
