@@ -13,6 +13,67 @@ WORK=$OUT/tmp/run
 log() { echo "[bench] $*"; }
 die() { echo "[bench] ERROR: $*" >&2; exit 1; }
 
+verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+
+# The container figures (bench/container.sh), when it ran: startup, warm-up, memory.
+CONTAINER=$OUT/tmp/container
+CONTAINER_REPORT=$OUT/container.md
+if [[ -s $CONTAINER/startup.tsv ]]; then
+    {
+        plain=$(tsv_get "$CONTAINER/startup.tsv" ms variant=plain | median)
+        tuned=$(tsv_get "$CONTAINER/startup.tsv" ms variant=tuned | median)
+        share=$(awk -v t="$tuned" -v p="$plain" 'BEGIN { printf "%.1f", 100 * t / p }')
+        echo "Startup, from \`docker run\` to readiness UP, 1 CPU (plain at 512M, the others at 256M), medians of" \
+            "$(tsv_get "$CONTAINER/startup.tsv" rep variant=plain | wc -l) starts each, alternating: plain (\`java -jar\`," \
+            "no JVM options) **$plain ms**, tuned (the image as shipped) **$tuned ms**: $share% of plain" \
+            "(target <= 45%: $(verdict "$share <= 45"); <= 2 s: $(verdict "$tuned <= 2000"))."
+        echo
+        echo "| Startup variant | ms (median) | of plain |"
+        echo "|---|---:|---:|"
+        for v in $(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$CONTAINER/startup.tsv"); do
+            ms=$(tsv_get "$CONTAINER/startup.tsv" ms variant="$v" | median)
+            echo "| $v | $ms | $(awk -v t="$ms" -v p="$plain" 'BEGIN { printf "%.1f%%", 100 * t / p }') |"
+        done
+        echo
+        if [[ -s $CONTAINER/warmup.tsv ]] && (($(wc -l <"$CONTAINER/warmup.tsv") > 1)); then
+            echo "| Warm-up at 64 connections | steady req/s (median of the last 10 s) | seconds from ready to 90% of it |"
+            echo "|---|---:|---:|"
+            for v in $(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$CONTAINER/warmup.tsv"); do
+                tsv_get "$CONTAINER/warmup.tsv" rps variant="$v" | awk -v v="$v" '{ r[NR] = $1 } END {
+                    n = 0; for (i = NR - 9; i <= NR; i++) if (i > 0) s[++n] = r[i]
+                    for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
+                    steady = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+                    for (i = 1; i <= NR && r[i] < 0.9 * steady; i++);
+                    printf "| %s | %.0f | %s |\n", v, steady, i <= NR ? i : "not within the run" }'
+            done
+            echo
+        fi
+        echo "| Memory variant | limit | req/s @64 (median) | of the first | p99 ms | container memory after (docker stats) | JVM peak RSS (VmHWM) |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
+        reference=$(awk -F'\t' 'NR == 2 { print $1 }' "$CONTAINER/memory.tsv")
+        before=$(tsv_get "$CONTAINER/memory.tsv" rps variant="$reference" | median)
+        for v in $(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$CONTAINER/memory.tsv"); do
+            rps=$(tsv_get "$CONTAINER/memory.tsv" rps variant="$v" | median)
+            p99=$(tsv_get "$CONTAINER/memory.tsv" p99_ms variant="$v" | median %.2f)
+            echo "| $v | $(tsv_get "$CONTAINER/memory.tsv" limit variant="$v" | head -1) | $rps |" \
+                "$(awk -v r="$rps" -v b="$before" 'BEGIN { printf "%.1f%%", 100 * r / b }') | $p99 |" \
+                "$(tsv_get "$CONTAINER/memory.tsv" mem_mib variant="$v") MiB | $(tsv_get "$CONTAINER/memory.tsv" vmhwm_mib variant="$v") MiB |"
+        done
+        echo
+        shipped_rps=$(tsv_get "$CONTAINER/memory.tsv" rps variant=shipped | median)
+        shipped_mem=$(tsv_get "$CONTAINER/memory.tsv" mem_mib variant=shipped)
+        share=$(awk -v r="$shipped_rps" -v b="$before" 'BEGIN { printf "%.1f", 100 * r / b }')
+        echo "*$reference* is the settings before this round, the reference; *shipped* is the image as the stack runs" \
+            "it; the others change one thing each from *shipped* (bench/container.sh lists them). Target: *shipped*" \
+            "<= 160 MiB under load ($shipped_mem MiB: $(verdict "$shipped_mem <= 160")) at no more than 5% throughput" \
+            "loss against *$reference* ($share%: $(verdict "$share >= 95"))."
+    } >"$CONTAINER_REPORT"
+fi
+[[ -s $WORK/raw.tsv ]] || [[ ! -s $CONTAINER_REPORT ]] || {
+    echo "[bench] wrote $CONTAINER_REPORT (bench/container.sh's figures; no bench/measure.sh run to report)"
+    exit 0
+}
+
 RAW=$WORK/raw.tsv
 for f in raw service meta; do
     [[ -s $WORK/$f.tsv ]] || die "no $WORK/$f.tsv: run bash bench/measure.sh first"
@@ -48,7 +109,6 @@ TABLE=$WORK/table.md
     done
 } >"$TABLE"
 
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
 # ha_ratio CONNS: the median over rounds of HA's req/s over group's in the same round, in percent.
 ha_ratio() {
     local rep ha group
@@ -122,48 +182,6 @@ plot "$PLOTDATA" using 1:2 with linespoints lw 2 title "GET /baseline (no Redis:
      "" using 1:5 with linespoints lw 2 title "GET / primary + replica, WAIT 1", \\
      "" using 1:6 axes x1y2 with linespoints dt 2 title "redis-benchmark INCR (right axis)"
 PLOT
-
-# The container figures (bench/container.sh), when it ran: startup, warm-up, memory.
-CONTAINER=$OUT/tmp/container
-CONTAINER_REPORT=$WORK/container.md
-if [[ -s $CONTAINER/startup.tsv ]]; then
-    {
-        plain=$(tsv_get "$CONTAINER/startup.tsv" ms variant=plain | median)
-        tuned=$(tsv_get "$CONTAINER/startup.tsv" ms variant=tuned | median)
-        share=$(awk -v t="$tuned" -v p="$plain" 'BEGIN { printf "%.1f", 100 * t / p }')
-        echo "Startup, from \`docker run\` to readiness UP, 1 CPU, medians of $(tsv_get "$CONTAINER/startup.tsv" rep variant=plain | wc -l)" \
-            "starts each, alternating: plain (\`java -jar\`, no JVM options) **$plain ms**, tuned (the image as shipped)" \
-            "**$tuned ms**: $share% of plain (target <= 45%: $(verdict "$share <= 45"); <= 2 s: $(verdict "$tuned <= 2000"))."
-        echo
-        if [[ -s $CONTAINER/warmup.tsv ]] && (($(wc -l <"$CONTAINER/warmup.tsv") > 1)); then
-            echo "| Warm-up at 64 connections | steady req/s (median of the last 10 s) | seconds from ready to 90% of it |"
-            echo "|---|---:|---:|"
-            for v in plain tuned; do
-                tsv_get "$CONTAINER/warmup.tsv" rps variant="$v" | awk -v v="$v" '{ r[NR] = $1 } END {
-                    n = 0; for (i = NR - 9; i <= NR; i++) if (i > 0) s[++n] = r[i]
-                    for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
-                    steady = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-                    for (i = 1; i <= NR && r[i] < 0.9 * steady; i++);
-                    printf "| %s | %.0f | %s |\n", v, steady, i <= NR ? i : "not within the run" }'
-            done
-            echo
-        fi
-        echo "| Memory variant | limit | req/s @64 (median) | of the first | p99 ms | container memory after (docker stats) | JVM peak RSS (VmHWM) |"
-        echo "|---|---:|---:|---:|---:|---:|---:|"
-        reference=$(awk -F'\t' 'NR == 2 { print $1 }' "$CONTAINER/memory.tsv")
-        before=$(tsv_get "$CONTAINER/memory.tsv" rps variant="$reference" | median)
-        for v in $(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$CONTAINER/memory.tsv"); do
-            rps=$(tsv_get "$CONTAINER/memory.tsv" rps variant="$v" | median)
-            p99=$(tsv_get "$CONTAINER/memory.tsv" p99_ms variant="$v" | median %.2f)
-            echo "| $v | $(tsv_get "$CONTAINER/memory.tsv" limit variant="$v" | head -1) | $rps |" \
-                "$(awk -v r="$rps" -v b="$before" 'BEGIN { printf "%.1f%%", 100 * r / b }') | $p99 |" \
-                "$(tsv_get "$CONTAINER/memory.tsv" mem_mib variant="$v") MiB | $(tsv_get "$CONTAINER/memory.tsv" vmhwm_mib variant="$v") MiB |"
-        done
-        echo
-        echo "*shipped* is the image as the stack runs it; the others change one thing each (bench/container.sh lists" \
-            "them). Target: <= 160 MiB under load at no more than 5% throughput loss against *shipped*."
-    } >"$CONTAINER_REPORT"
-fi
 
 REPORT=$OUT/latest.md
 {

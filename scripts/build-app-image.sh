@@ -24,9 +24,10 @@ if [ -z "$jar" ]; then
 fi
 [ -f "$jar" ] || { echo "[app] no jar at '$jar': build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
 
-# A context of just the jar: works for a jar anywhere, and keeps the context small.
+# A context of just the jar and the training run: works for a jar anywhere, and keeps the context small.
 ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
 cp "$jar" "$ctx/application.jar"
+mkdir "$ctx/scripts" && cp scripts/training-run.sh "$ctx/scripts/"
 echo "[app] building image $repo on $base from $jar"
 start=$SECONDS
 DOCKER_BUILDKIT=0 $DOCKER build -q -f Dockerfile --build-arg BASE_IMAGE="$base" \
