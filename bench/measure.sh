@@ -2,13 +2,17 @@
 # Measuring, the first half of bench/run.sh: a throwaway Redis and the service on loopback, wrk at each
 # concurrency, repeated. Writes raw figures only, as TSV files whose first row names the columns, into
 # $BENCH_OUT/tmp/run (bench/report.sh turns them into the table and the plot):
-#   raw.tsv      one row per wrk or redis-benchmark run
+#   raw.tsv      one row per wrk or redis-benchmark run, with the service JVM's CPU time and context switches
+#                per request (all its threads, from /proc)
 #   service.tsv  one row per service: startup to ready and peak RSS
 #   meta.tsv     key and value: the run's settings, the machine's load, the JVM
 #
 # Variants, side by side in one run:
 #   baseline     GET /baseline: the same process, the same reply, no Redis (the ceiling; bench profile only)
 #   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=1)
+#   async        GET /async in the same process: the same group commit, but no thread waits for it: the request
+#                returns a future that the transaction's reply completes on Lettuce's event loop (bench profile
+#                only; an experiment, measured beside GET / to see what the thread hand-off costs)
 #   per-request  GET / with one MULTI/EXEC per request over a 16-connection pool
 #                (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16), in a second process
 #   ha           GET / as group, against a primary with one replica and WAIT 1 within 100 ms after every
@@ -23,7 +27,7 @@
 #   BENCH_WARMUP_SECONDS 10   BENCH_REDIS_N 200000 (0 skips redis-benchmark)
 #   BENCH_JAVA java           BENCH_JAVA_OPTS (JVM options)   BENCH_APP_ARGS (Spring arguments, e.g.
 #                             --server.tomcat.threads.max=50); both go to both services
-#   BENCH_JAR (a built jar: skips the build)   BENCH_PER_REQUEST 1, BENCH_HA 1 (0 skips)
+#   BENCH_JAR (a built jar: skips the build)   BENCH_PER_REQUEST 1, BENCH_HA 1, BENCH_ASYNC 1 (0 skips)
 #   BENCH_QUIET_WAIT 120 (seconds to wait for a load average below the core count)
 #   BENCH_OUT bench/results
 set -euo pipefail
@@ -42,6 +46,7 @@ JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 APP_ARGS=${BENCH_APP_ARGS:-}
 PER_REQUEST=${BENCH_PER_REQUEST:-1}
 HA=${BENCH_HA:-1}
+ASYNC=${BENCH_ASYNC:-1}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-120}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 WORK=$OUT/tmp/run
@@ -130,8 +135,8 @@ if [[ $HA == 1 ]]; then
 fi
 
 # --- the services -----------------------------------------------------------------------------------
-# Actuator answers on a port of its own: MGMT[service port] is that port.
-declare -A MGMT
+# Actuator answers on a port of its own: MGMT[service port] is that port. PID_OF[service port]: its JVM.
+declare -A MGMT PID_OF
 # start_service NAME PORT VAR=value...: starts it, waits for readiness, sets STARTUP_MS and STARTED_PID.
 start_service() {
     local name=$1 port=$2 t0 pid mgmt
@@ -146,6 +151,7 @@ start_service() {
         --management.endpoints.web.exposure.include=health,metrics $APP_ARGS >"$WORK/$name.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
+    PID_OF[$port]=$pid
     for _ in $(seq 1 1200); do
         curl -sf --max-time 1 "http://127.0.0.1:$mgmt/actuator/health/readiness" 2>/dev/null | grep -q UP && break
         kill -0 "$pid" 2>/dev/null || die "$name exited at start; see $WORK/$name.log"
@@ -180,7 +186,7 @@ fi
 
 # --- measuring --------------------------------------------------------------------------------------
 RAW=$WORK/raw.tsv
-printf 'variant\tconns\trep\trps\tp50_ms\tp99_ms\twrk_ok\tredis_delta\tserved_200\tredis_cmds\tbatches\tcheck\tothers_cpu\n' >"$RAW"
+printf 'variant\tconns\trep\trps\tp50_ms\tp99_ms\twrk_ok\tredis_delta\tserved_200\tredis_cmds\tbatches\tcheck\tothers_cpu\tcpu_us_per_req\tctxsw_per_req\n' >"$RAW"
 
 # CPU ticks: "busy mine", where busy is the machine's user and system time and mine is what this
 # script's processes used: the services and Redis, and wrk and the rest among the shell's children.
@@ -212,6 +218,17 @@ run_wrk() {
     read -r W_RPS W_P50 W_P99 W_OK < <(wrk_figures <<<"$line")
 }
 
+# JVM cost of the requests: jvm_cost PID prints "cpu_ticks context_switches" (all its threads, voluntary and not);
+# per_request PORT BEFORE AFTER REQUESTS sets C_CPU (microseconds of the JVM's CPU) and C_CSW per request.
+jvm_cost() {
+    awk '{ printf "%d ", $14 + $15 }' "/proc/$1/stat"
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
+per_request() {
+    read -r C_CPU C_CSW < <(awk -v b="$2" -v a="$3" -v n="$4" -v hz="$(getconf CLK_TCK)" 'BEGIN { split(b, x, " "); split(a, y, " ")
+        if (n < 1) n = 1; printf "%.0f %.2f\n", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) / n }')
+}
+
 metric() { # metric PORT NAME STATISTIC [TAG...]: one statistic of a Micrometer meter, 0 if absent
     local port=$1 name=$2 stat=$3 query="" tag
     shift 3
@@ -228,12 +245,15 @@ redis_calls() { # redis_calls SERVICE_PORT
         | awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" { n += $3 } END { print n + 0 }'
 }
 
-# measure_get VARIANT PORT CONNS THREADS SECONDS REP: GET / once, with the count check.
+# measure_get VARIANT PORT CONNS THREADS SECONDS REP [PATH]: GET PATH (/) once, with the count check.
 measure_get() {
-    local variant=$1 port=$2 c=$3 t=$4 s=$5 rep=$6 path=/
+    local variant=$1 port=$2 c=$3 t=$4 s=$5 rep=$6 path=${7:-/}
     local t0 s0 r0 b0 t1 s1 r1 b1 prev check gets=0
     t0=$(total "$port"); s0=$(served_200 "$port" "$path"); r0=$(redis_calls "$port"); b0=$(metric "$port" reqcount.batch.size COUNT)
+    local cost0 cost1
+    cost0=$(jvm_cost "${PID_OF[$port]}")
     run_wrk "$c" "$t" "$s" "http://127.0.0.1:$port$path"
+    cost1=$(jvm_cost "${PID_OF[$port]}")
     # The requests that wrk abandoned when it stopped still finish on the server: let them.
     prev=-1
     for _ in $(seq 1 50); do
@@ -250,24 +270,29 @@ measure_get() {
     check=OK
     if ((delta != served || W_OK > delta || delta - W_OK > c)); then check=MISMATCH; fi
     sent=$(awk -v a="$b1" -v b="$b0" 'BEGIN { printf "%.0f", a - b }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$c" "$rep" "$W_RPS" "$W_P50" \
-        "$W_P99" "$W_OK" "$delta" "$served" "$((r1 - r0 - gets))" "$sent" "$check" "$W_OTHERS" >>"$RAW"
+    per_request "$port" "$cost0" "$cost1" "$W_OK"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$c" "$rep" "$W_RPS" "$W_P50" \
+        "$W_P99" "$W_OK" "$delta" "$served" "$((r1 - r0 - gets))" "$sent" "$check" "$W_OTHERS" "$C_CPU" "$C_CSW" >>"$RAW"
     log "$(printf '%-12s c=%-3s rep %s: %6s req/s  p50 %6s ms  p99 %7s ms  others %2s%% CPU  wrk 200s %s, total +%s, served %s: %s' \
         "$variant" "$c" "$rep" "$W_RPS" "$W_P50" "$W_P99" "$W_OTHERS" "$W_OK" "$delta" "$served" "$check")"
 }
 
 measure_baseline() { # measure_baseline CONNS THREADS SECONDS REP
+    local cost0 cost1
+    cost0=$(jvm_cost "${PID_OF[$GROUP_PORT]}")
     run_wrk "$1" "$2" "$3" "http://127.0.0.1:$GROUP_PORT/baseline"
-    printf 'baseline\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t\t%s\n' "$1" "$4" "$W_RPS" "$W_P50" "$W_P99" "$W_OK" \
-        "$W_OTHERS" >>"$RAW"
+    cost1=$(jvm_cost "${PID_OF[$GROUP_PORT]}")
+    per_request "$GROUP_PORT" "$cost0" "$cost1" "$W_OK"
+    printf 'baseline\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t\t%s\t%s\t%s\n' "$1" "$4" "$W_RPS" "$W_P50" "$W_P99" "$W_OK" \
+        "$W_OTHERS" "$C_CPU" "$C_CSW" >>"$RAW"
     log "$(printf '%-12s c=%-3s rep %s: %6s req/s  p50 %6s ms  p99 %7s ms  others %2s%% CPU' baseline "$1" "$4" \
         "$W_RPS" "$W_P50" "$W_P99" "$W_OTHERS")"
 }
 
 # Other work on the machine skews every figure: wait a bounded while for it to calm down.
-for _ in $(seq 1 "$QUIET_WAIT"); do
+for i in $(seq 1 "$QUIET_WAIT"); do
     awk -v n="$(nproc)" '{ exit !($1 < n) }' /proc/loadavg && break
-    ((_ % 10 == 1)) && log "waiting for a quieter machine: load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores"
+    ((i % 10 == 1)) && log "waiting for a quieter machine: load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores"
     sleep 1
 done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -276,6 +301,7 @@ awk -v n="$(nproc)" '{ exit !($1 >= n) }' /proc/loadavg \
 log "warm-up: ${WARMUP_SECONDS}s per endpoint at 64 connections"
 run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$GROUP_PORT/baseline"
 run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$GROUP_PORT/"
+if [[ $ASYNC == 1 ]]; then run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$GROUP_PORT/async"; fi
 if [[ $PER_REQUEST == 1 ]]; then run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$PERREQ_PORT/"; fi
 if [[ $HA == 1 ]]; then run_wrk 64 2 "$WARMUP_SECONDS" "http://127.0.0.1:$HA_PORT/"; fi
 
@@ -283,6 +309,7 @@ for rep in $(seq 1 "$REPEATS"); do
     for c in $CONNS; do
         measure_baseline "$c" 2 "$RUN_SECONDS" "$rep"
         measure_get group "$GROUP_PORT" "$c" 2 "$RUN_SECONDS" "$rep"
+        if [[ $ASYNC == 1 ]]; then measure_get async "$GROUP_PORT" "$c" 2 "$RUN_SECONDS" "$rep" /async; fi
         if [[ $PER_REQUEST == 1 ]]; then measure_get per-request "$PERREQ_PORT" "$c" 2 "$RUN_SECONDS" "$rep"; fi
         if [[ $HA == 1 ]]; then measure_get ha "$HA_PORT" "$c" 2 "$RUN_SECONDS" "$rep"; fi
     done
@@ -298,7 +325,7 @@ for rep in $(seq 1 $((REDIS_N > 0 ? REPEATS : 0))); do
         line=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t incr -c "$c" -n "$REDIS_N" --csv | tail -1)
         # "INCR","rps","avg","min","p50","p95","p99","max"
         IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"${line//\"/}"
-        printf 'redis INCR\t%s\t%s\t%.0f\t%s\t%s\t%s\t\t\t\t\t\t\n' "$c" "$rep" "$rps" "$p50" "$p99" "$REDIS_N" >>"$RAW"
+        printf 'redis INCR\t%s\t%s\t%.0f\t%s\t%s\t%s\t\t\t\t\t\t\t\t\n' "$c" "$rep" "$rps" "$p50" "$p99" "$REDIS_N" >>"$RAW"
         log "$(printf '%-12s c=%-3s rep %s: %6.0f req/s  p50 %6s ms  p99 %7s ms' "redis INCR" "$c" "$rep" "$rps" "$p50" "$p99")"
     done
 done

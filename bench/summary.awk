@@ -9,6 +9,7 @@ function f(name) { return $(col[name]) }
 {
     k = f("variant") "\t" f("conns"); if (!(k in seen)) { seen[k] = 1; keys[++n] = k }
     m = ++cnt[k]; rps[k, m] = f("rps"); p50[k, m] = f("p50_ms"); p99[k, m] = f("p99_ms"); oth[k, m] = f("others_cpu")
+    cpu[k, m] = f("cpu_us_per_req"); csw[k, m] = f("ctxsw_per_req")
     if (f("variant") == "baseline") ceiling[f("conns"), f("rep")] = f("rps")
     else if (f("variant") != "redis INCR" && (f("conns"), f("rep")) in ceiling)
         ratio[k, ++nr[k]] = f("rps") / ceiling[f("conns"), f("rep")]
@@ -23,14 +24,17 @@ function median(a, k, m,   i, j, v, t) {
     return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
 }
 END {
-    print "variant", "conns", "rps", "p50_ms", "p99_ms", "cmds_per_req", "req_per_tx", "counts", "of_ceiling_pct", "others_cpu_pct"
+    print "variant", "conns", "rps", "p50_ms", "p99_ms", "cmds_per_req", "req_per_tx", "counts", "of_ceiling_pct", "others_cpu_pct",
+        "cpu_us_per_req", "ctxsw_per_req"
     for (i = 1; i <= n; i++) {
         k = keys[i]; m = cnt[k]
-        printf "%s\t%.0f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\n", k, median(rps, k, m), median(p50, k, m), median(p99, k, m),
+        printf "%s\t%.0f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k, median(rps, k, m), median(p50, k, m), median(p99, k, m),
             served[k] ? sprintf("%.3f", cmds[k] / served[k]) : "-",
             batches[k] ? sprintf("%.1f", served[k] / batches[k]) : "-",
             checked[k] ? (bad[k] ? "MISMATCH (" bad[k] "/" checked[k] ")" : "OK (" checked[k] "/" checked[k] ")") : "-",
             nr[k] ? sprintf("%.1f", 100 * median(ratio, k, nr[k])) : "-",
-            oth[k, 1] != "" ? sprintf("%.0f", median(oth, k, m)) : "-"
+            oth[k, 1] != "" ? sprintf("%.0f", median(oth, k, m)) : "-",
+            cpu[k, 1] != "" ? sprintf("%.0f", median(cpu, k, m)) : "-",
+            csw[k, 1] != "" ? sprintf("%.2f", median(csw, k, m)) : "-"
     }
 }

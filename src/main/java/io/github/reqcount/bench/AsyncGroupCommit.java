@@ -1,0 +1,112 @@
+package io.github.reqcount.bench;
+
+import io.github.reqcount.ReplicaIdentity;
+import io.github.reqcount.config.ServiceProperties;
+import io.github.reqcount.counter.CounterUnavailableException;
+import io.github.reqcount.redis.RedisKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * Group commit with no thread waiting: requests queue futures, one transaction at a time goes out on a connection
+ * of its own through Lettuce's asynchronous API (MULTI, INCRBY, HINCRBY, EXEC in one write), and its reply, on the
+ * event loop, numbers the batch and sends the next. Same numbering as ClusterCounter; bench profile only.
+ */
+@Component
+@Profile("bench")
+class AsyncGroupCommit implements DisposableBean {
+
+    private static final int MAX_BATCH = 256;
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final String replica;
+    private final Object lock = new Object();
+    private final ArrayDeque<CompletableFuture<Long>> queue = new ArrayDeque<>();
+    private boolean inFlight;
+
+    AsyncGroupCommit(ServiceProperties props, ClientResources resources, ReplicaIdentity replica) {
+        var uri = RedisURI.builder().withHost(props.containerDbHost()).withPort(props.containerDbPort());
+        if (!props.redisUsername().isEmpty()) {
+            uri.withAuthentication(props.redisUsername(), props.redisPassword());
+        } else if (!props.redisPassword().isEmpty()) {
+            uri.withPassword(props.redisPassword().toCharArray());
+        }
+        this.client = RedisClient.create(resources, uri.build());
+        this.connection = client.connect();
+        // Only one sender at a time (inFlight), so the four commands can leave in one flush.
+        this.connection.setAutoFlushCommands(false);
+        this.replica = replica.name();
+    }
+
+    CompletableFuture<Long> next() {
+        var number = new CompletableFuture<Long>();
+        List<CompletableFuture<Long>> batch = null;
+        synchronized (lock) {
+            queue.add(number);
+            if (!inFlight) {
+                inFlight = true;
+                batch = take();
+            }
+        }
+        if (batch != null) {
+            send(batch);
+        }
+        return number;
+    }
+
+    private List<CompletableFuture<Long>> take() {
+        var batch = new ArrayList<CompletableFuture<Long>>(Math.min(queue.size(), MAX_BATCH));
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+            batch.add(queue.poll());
+        }
+        return batch;
+    }
+
+    private void send(List<CompletableFuture<Long>> batch) {
+        RedisAsyncCommands<String, String> redis = connection.async();
+        int n = batch.size();
+        redis.multi();
+        redis.incrby(RedisKeys.TOTAL, n);
+        redis.hincrby(RedisKeys.REPLICA_COUNTS, replica, n);
+        var exec = redis.exec();
+        connection.flushCommands();
+        exec.whenComplete((tx, failure) -> {
+            if (failure == null && !tx.wasDiscarded() && tx.get(0) instanceof Long last) {
+                for (int i = 0; i < n; i++) {
+                    batch.get(i).complete(last - n + 1 + i);
+                }
+            } else {
+                var refusal = new CounterUnavailableException("Redis did not confirm the increment", failure);
+                batch.forEach(f -> f.completeExceptionally(refusal));
+            }
+            List<CompletableFuture<Long>> next = null;
+            synchronized (lock) {
+                if (queue.isEmpty()) {
+                    inFlight = false;
+                } else {
+                    next = take();
+                }
+            }
+            if (next != null) {
+                send(next);
+            }
+        });
+    }
+
+    @Override
+    public void destroy() {
+        connection.close();
+        client.shutdown();
+    }
+}
