@@ -7,7 +7,7 @@
 #   memory.tsv   variant, rep, req/s and p99 at 64 connections, then the container's memory (docker stats)
 #                and the JVM's peak RSS (VmHWM) after the runs
 #
-#   bash bench/container.sh          # about 10 minutes on a 2-core machine
+#   bash bench/container.sh          # about 15 minutes on a 2-core machine
 #
 # Startup variants: plain is `java -jar` with none of our JVM options (no archive, no Spring AOT, no sizing); tuned
 # is the image as shipped (its training-run archive, Spring AOT, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX).
@@ -37,8 +37,8 @@ MEM_WARMUP=${BENCH_MEM_WARMUP_SECONDS:-30}
 LATE_C2="-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000"
 
 # Startup and warm-up: name | memory limit | JAVA_TOOL_OPTIONS as for MEMORY_VARIANTS. plain and tuned are the
-# two that the target compares; plain gets the old 512M limit, as its default sizing does not fit 256M under
-# load. tuned-late-c2 (C2 only for methods called 10 times as often as by default) was tried: it starts faster on
+# two that the target compares; plain gets the old 512M limit, as at 256M its default sizing stopped answering
+# 37 s into the warm-up's load in a trial. tuned-late-c2 (C2 only for methods called 10 times as often as by default) was tried: it starts faster on
 # one CPU and warms up slower, so it is not shipped.
 START_VARIANTS=(
     "plain|512m|plain"
@@ -136,7 +136,7 @@ wrk_line() {
     timeout $(($2 + 60)) wrk -t2 -c"$1" -d"$2"s -s "$LUA" "$3" | wrk_figures | awk '{ print $1, $3 }'
 }
 
-# --- startup to ready: plain and tuned, alternating ------------------------------------------------------
+# --- startup to ready: START_VARIANTS, alternating ------------------------------------------------------
 printf 'variant\trep\tms\n' >"$WORK/startup.tsv"
 for rep in $(seq 1 "$STARTS"); do
     for entry in "${START_VARIANTS[@]}"; do
