@@ -5,7 +5,7 @@
 # reads what the replicas' 1-CPU quota took (cpu.stat's nr_throttled and throttled_usec) and the machine's
 # softirq share meanwhile. Every request counts on the stack, as any other would: use a test deployment.
 #   bash bench/stack.sh                     # STACK_NAME and SERVICE_PORT from .env, as start_service.sh uses them
-# Settings: BENCH_ROUNDS 5   BENCH_SECONDS 10   BENCH_CONNS 64   BENCH_WARMUP_SECONDS 20   BENCH_OUT bench/results
+# Settings: BENCH_ROUNDS 5   BENCH_SECONDS 10   BENCH_CONNS 64   BENCH_WARMUP_SECONDS 60   BENCH_OUT bench/results
 # Writes $BENCH_OUT/stack.md and the raw rows to $BENCH_OUT/tmp/stack/raw.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ PORT=${SERVICE_PORT:-8083}
 ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_EACH=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-64}
-WARMUP=${BENCH_WARMUP_SECONDS:-20}
+WARMUP=${BENCH_WARMUP_SECONDS:-60}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 WORK=$OUT/tmp/stack
 LUA=$ROOT/bench/report.lua
