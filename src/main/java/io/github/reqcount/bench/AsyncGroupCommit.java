@@ -5,16 +5,15 @@ import io.github.reqcount.config.ServiceProperties;
 import io.github.reqcount.counter.CounterUnavailableException;
 import io.github.reqcount.redis.RedisKeys;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.resource.ClientResources;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Profile;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,27 +25,20 @@ import org.springframework.stereotype.Component;
 @Profile("bench")
 class AsyncGroupCommit implements DisposableBean {
 
-    private static final int MAX_BATCH = 256;
-
-    private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final String replica;
+    private final int maxBatch;
     private final Object lock = new Object();
     private final ArrayDeque<CompletableFuture<Long>> queue = new ArrayDeque<>();
     private boolean inFlight;
 
-    AsyncGroupCommit(ServiceProperties props, ClientResources resources, ReplicaIdentity replica) {
-        var uri = RedisURI.builder().withHost(props.containerDbHost()).withPort(props.containerDbPort());
-        if (!props.redisUsername().isEmpty()) {
-            uri.withAuthentication(props.redisUsername(), props.redisPassword());
-        } else if (!props.redisPassword().isEmpty()) {
-            uri.withPassword(props.redisPassword().toCharArray());
-        }
-        this.client = RedisClient.create(resources, uri.build());
-        this.connection = client.connect();
+    /** A connection of its own from the client that serves GET / (the same Redis, user and socket options). */
+    AsyncGroupCommit(LettuceConnectionFactory factory, ServiceProperties props, ReplicaIdentity replica) {
+        this.connection = ((RedisClient) factory.getRequiredNativeClient()).connect();
         // Only one sender at a time (inFlight), so the four commands can leave in one flush.
         this.connection.setAutoFlushCommands(false);
         this.replica = replica.name();
+        this.maxBatch = props.batchMaxSize();    // as GET /'s group commit
     }
 
     CompletableFuture<Long> next() {
@@ -66,8 +58,8 @@ class AsyncGroupCommit implements DisposableBean {
     }
 
     private List<CompletableFuture<Long>> take() {
-        var batch = new ArrayList<CompletableFuture<Long>>(Math.min(queue.size(), MAX_BATCH));
-        while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+        var batch = new ArrayList<CompletableFuture<Long>>(Math.min(queue.size(), maxBatch));
+        while (!queue.isEmpty() && batch.size() < maxBatch) {
             batch.add(queue.poll());
         }
         return batch;
@@ -107,6 +99,5 @@ class AsyncGroupCommit implements DisposableBean {
     @Override
     public void destroy() {
         connection.close();
-        client.shutdown();
     }
 }
