@@ -11,6 +11,21 @@ median() {
     sort -n | awk -v f="${1:-%.0f}" '{ v[NR] = $1 } END { if (NR) printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# verdict CONDITION: PASS if the awk CONDITION holds, else MISS.
+verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+
+# paired_ratio FILE COLUMN ROUNDS A B [NAME=VALUE...]: the median over rounds 1..ROUNDS (the rep column) of A's COLUMN
+# over B's in the same round, in percent, where A and B are NAME=VALUE filters and the rest apply to both. Paired
+# rounds hold steadier than a ratio of medians on a noisy machine. A round that lacks either is left out.
+paired_ratio() {
+    local file=$1 column=$2 rounds=$3 a=$4 b=$5 rep x y
+    shift 5
+    for rep in $(seq 1 "$rounds"); do
+        x=$(tsv_get "$file" "$column" "$a" rep="$rep" "$@") y=$(tsv_get "$file" "$column" "$b" rep="$rep" "$@")
+        if [[ -n $x && -n $y ]]; then awk -v x="$x" -v y="$y" 'BEGIN { printf "%.1f\n", 100 * x / y }'; fi
+    done | median %.1f
+}
+
 # tsv_get FILE COLUMN [NAME=VALUE...]: COLUMN of every row whose named columns hold those values ("-" and
 # empty cells print nothing). Fails if a column does not exist, so a renamed column is never read as empty.
 tsv_get() {

@@ -137,7 +137,7 @@ fi
 # --- the services -----------------------------------------------------------------------------------
 # Actuator answers on a port of its own: MGMT[service port] is that port. PID_OF[service port]: its JVM.
 declare -A MGMT PID_OF
-# start_service NAME PORT VAR=value...: starts it, waits for readiness, sets STARTUP_MS and STARTED_PID.
+# start_service NAME PORT VAR=value...: starts it, waits for readiness, sets STARTUP_MS and PID_OF[PORT].
 start_service() {
     local name=$1 port=$2 t0 pid mgmt
     shift 2
@@ -160,7 +160,6 @@ start_service() {
     curl -sf --max-time 1 "http://127.0.0.1:$mgmt/actuator/health/readiness" | grep -q UP \
         || die "$name was not ready within a minute; see $WORK/$name.log"
     STARTUP_MS=$((($(date +%s%N) - t0) / 1000000))
-    STARTED_PID=$pid
     log "$name ready on 127.0.0.1:$port in $STARTUP_MS ms (pid $pid)"
 }
 
@@ -168,20 +167,17 @@ GROUP_PORT=$(free_port 18400)
 start_service group "$GROUP_PORT"
 REDIS_OF[$GROUP_PORT]=$REDIS_PORT
 STARTUP_group=$STARTUP_MS
-PID_group=$STARTED_PID
 if [[ $PER_REQUEST == 1 ]]; then
     PERREQ_PORT=$(free_port $((GROUP_PORT + 1)))
     start_service per-request "$PERREQ_PORT" BATCH_MAX_SIZE=1 BATCH_MAX_IN_FLIGHT=16
     REDIS_OF[$PERREQ_PORT]=$REDIS_PORT
     STARTUP_per_request=$STARTUP_MS
-    PID_per_request=$STARTED_PID
 fi
 if [[ $HA == 1 ]]; then
     HA_PORT=$(free_port $((GROUP_PORT + 2)))
     start_service ha "$HA_PORT" CONTAINER_DB_PORT="$HA_PRIMARY" REDIS_ACK_REPLICAS=1 REDIS_ACK_TIMEOUT=100ms
     REDIS_OF[$HA_PORT]=$HA_PRIMARY
     STARTUP_ha=$STARTUP_MS
-    PID_ha=$STARTED_PID
 fi
 
 # --- measuring --------------------------------------------------------------------------------------
@@ -202,31 +198,32 @@ cpu_ticks() {
     echo "$busy $((mine + ticks))"
 }
 
-# wrk CONNS THREADS SECONDS URL: sets W_OK, W_RPS, W_P50, W_P99 (ms) from report.lua's line, and
-# W_OTHERS: the share of the machine's CPU that other processes took meanwhile.
+# jvm_cost PID: "cpu_ticks context_switches" of that process (all its threads, voluntary and not)
+jvm_cost() {
+    awk '{ printf "%d ", $14 + $15 }' "/proc/$1/stat"
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
+
+# wrk CONNS THREADS SECONDS URL [PID]: sets W_OK, W_RPS, W_P50, W_P99 (ms) from report.lua's line, and
+# W_OTHERS: the share of the machine's CPU that other processes took meanwhile. With the PID of the service's JVM,
+# also C_CPU and C_CSW: its CPU time (microseconds) and context switches per request that wrk saw answered.
 run_wrk() {
-    local line busy0 mine0 busy1 mine1 t0 t1
+    local line busy0 mine0 busy1 mine1 t0 t1 cost0 cost1
+    [[ -z ${5:-} ]] || cost0=$(jvm_cost "$5")
     read -r busy0 mine0 < <(cpu_ticks)
     t0=$(date +%s%N)
     line=$(timeout $(($3 + 60)) wrk -t"$2" -c"$1" -d"$3"s -s "$LUA" "$4" | grep '^BENCH ') \
         || die "wrk failed against $4"
     t1=$(date +%s%N)
     read -r busy1 mine1 < <(cpu_ticks)
+    [[ -z ${5:-} ]] || cost1=$(jvm_cost "$5")
     W_OTHERS=$(awk -v b="$((busy1 - busy0))" -v m="$((mine1 - mine0))" -v ns="$((t1 - t0))" \
         -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN { o = (b - m) / (ns / 1e9 * hz * n) * 100
         printf "%.0f", o < 0 ? 0 : o }')
     read -r W_RPS W_P50 W_P99 W_OK < <(wrk_figures <<<"$line")
-}
-
-# JVM cost of the requests: jvm_cost PID prints "cpu_ticks context_switches" (all its threads, voluntary and not);
-# per_request PORT BEFORE AFTER REQUESTS sets C_CPU (microseconds of the JVM's CPU) and C_CSW per request.
-jvm_cost() {
-    awk '{ printf "%d ", $14 + $15 }' "/proc/$1/stat"
-    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
-}
-per_request() {
-    read -r C_CPU C_CSW < <(awk -v b="$2" -v a="$3" -v n="$4" -v hz="$(getconf CLK_TCK)" 'BEGIN { split(b, x, " "); split(a, y, " ")
-        if (n < 1) n = 1; printf "%.0f %.2f\n", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) / n }')
+    [[ -z ${5:-} ]] || read -r C_CPU C_CSW < <(awk -v b="$cost0" -v a="$cost1" -v n="$W_OK" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { split(b, x, " "); split(a, y, " "); if (n < 1) n = 1
+                 printf "%.0f %.2f\n", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) / n }')
 }
 
 metric() { # metric PORT NAME STATISTIC [TAG...]: one statistic of a Micrometer meter, 0 if absent
@@ -250,10 +247,7 @@ measure_get() {
     local variant=$1 port=$2 c=$3 t=$4 s=$5 rep=$6 path=${7:-/}
     local t0 s0 r0 b0 t1 s1 r1 b1 prev check gets=0
     t0=$(total "$port"); s0=$(served_200 "$port" "$path"); r0=$(redis_calls "$port"); b0=$(metric "$port" reqcount.batch.size COUNT)
-    local cost0 cost1
-    cost0=$(jvm_cost "${PID_OF[$port]}")
-    run_wrk "$c" "$t" "$s" "http://127.0.0.1:$port$path"
-    cost1=$(jvm_cost "${PID_OF[$port]}")
+    run_wrk "$c" "$t" "$s" "http://127.0.0.1:$port$path" "${PID_OF[$port]}"
     # The requests that wrk abandoned when it stopped still finish on the server: let them.
     prev=-1
     for _ in $(seq 1 50); do
@@ -270,7 +264,6 @@ measure_get() {
     check=OK
     if ((delta != served || W_OK > delta || delta - W_OK > c)); then check=MISMATCH; fi
     sent=$(awk -v a="$b1" -v b="$b0" 'BEGIN { printf "%.0f", a - b }')
-    per_request "$port" "$cost0" "$cost1" "$W_OK"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$c" "$rep" "$W_RPS" "$W_P50" \
         "$W_P99" "$W_OK" "$delta" "$served" "$((r1 - r0 - gets))" "$sent" "$check" "$W_OTHERS" "$C_CPU" "$C_CSW" >>"$RAW"
     log "$(printf '%-12s c=%-3s rep %s: %6s req/s  p50 %6s ms  p99 %7s ms  others %2s%% CPU  wrk 200s %s, total +%s, served %s: %s' \
@@ -278,11 +271,7 @@ measure_get() {
 }
 
 measure_baseline() { # measure_baseline CONNS THREADS SECONDS REP
-    local cost0 cost1
-    cost0=$(jvm_cost "${PID_OF[$GROUP_PORT]}")
-    run_wrk "$1" "$2" "$3" "http://127.0.0.1:$GROUP_PORT/baseline"
-    cost1=$(jvm_cost "${PID_OF[$GROUP_PORT]}")
-    per_request "$GROUP_PORT" "$cost0" "$cost1" "$W_OK"
+    run_wrk "$1" "$2" "$3" "http://127.0.0.1:$GROUP_PORT/baseline" "${PID_OF[$GROUP_PORT]}"
     printf 'baseline\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\t\t%s\t%s\t%s\n' "$1" "$4" "$W_RPS" "$W_P50" "$W_P99" "$W_OK" \
         "$W_OTHERS" "$C_CPU" "$C_CSW" >>"$RAW"
     log "$(printf '%-12s c=%-3s rep %s: %6s req/s  p50 %6s ms  p99 %7s ms  others %2s%% CPU' baseline "$1" "$4" \
@@ -340,9 +329,9 @@ fi
 hwm_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 {
     printf 'variant\tstartup_ms\tvmhwm_mb\n'
-    printf 'group\t%s\t%s\n' "$STARTUP_group" "$(hwm_mb "$PID_group")"
-    if [[ $PER_REQUEST == 1 ]]; then printf 'per-request\t%s\t%s\n' "$STARTUP_per_request" "$(hwm_mb "$PID_per_request")"; fi
-    if [[ $HA == 1 ]]; then printf 'ha\t%s\t%s\n' "$STARTUP_ha" "$(hwm_mb "$PID_ha")"; fi
+    printf 'group\t%s\t%s\n' "$STARTUP_group" "$(hwm_mb "${PID_OF[$GROUP_PORT]}")"
+    if [[ $PER_REQUEST == 1 ]]; then printf 'per-request\t%s\t%s\n' "$STARTUP_per_request" "$(hwm_mb "${PID_OF[$PERREQ_PORT]}")"; fi
+    if [[ $HA == 1 ]]; then printf 'ha\t%s\t%s\n' "$STARTUP_ha" "$(hwm_mb "${PID_OF[$HA_PORT]}")"; fi
 } >"$WORK/service.tsv"
 {
     printf 'key\tvalue\n'

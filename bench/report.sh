@@ -13,8 +13,6 @@ WORK=$OUT/tmp/run
 log() { echo "[bench] $*"; }
 die() { echo "[bench] ERROR: $*" >&2; exit 1; }
 
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
-
 # The container figures (bench/container.sh), when it ran: startup, warm-up, memory.
 CONTAINER=$OUT/tmp/container
 CONTAINER_REPORT=$OUT/container.md
@@ -111,13 +109,7 @@ TABLE=$WORK/table.md
 } >"$TABLE"
 
 # ha_ratio CONNS: the median over rounds of HA's req/s over group's in the same round, in percent.
-ha_ratio() {
-    local rep ha group
-    for rep in $(seq 1 "$REPEATS"); do
-        ha=$(tsv_get "$RAW" rps variant=ha conns="$1" rep="$rep") group=$(tsv_get "$RAW" rps variant=group conns="$1" rep="$rep")
-        if [[ -n $ha && -n $group ]]; then awk -v h="$ha" -v g="$group" 'BEGIN { printf "%.1f\n", 100 * h / g }'; fi
-    done | median %.1f
-}
+ha_ratio() { paired_ratio "$RAW" rps "$REPEATS" variant=ha variant=group conns="$1"; }
 TARGETS=$WORK/targets.md
 {
     echo "| Target | Measured | Result |"

@@ -81,11 +81,7 @@ for rep in $(seq 1 "$ROUNDS"); do
 done
 
 # The ratio is the median of each round's published / direct, measured back to back.
-ratio=$(for rep in $(seq 1 "$ROUNDS"); do
-    awk -v p="$(tsv_get "$WORK/raw.tsv" rps path=published rep="$rep")" -v d="$(tsv_get "$WORK/raw.tsv" rps path=direct rep="$rep")" \
-        'BEGIN { printf "%.1f\n", 100 * p / d }'
-done | median %.1f)
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
+ratio=$(paired_ratio "$WORK/raw.tsv" rps "$ROUNDS" path=published path=direct)
 p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
 {
     echo "# The published port against one replica directly"
