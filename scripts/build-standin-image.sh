@@ -4,21 +4,22 @@
 # Cached by tag: an existing tag is reused unless REBUILD=1.
 #
 #   bash scripts/build-standin-image.sh redis|jre|haproxy|registry|dind [TAG]
-# Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm).
+# Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm; trixie for the JRE).
 set -euo pipefail
 
 kind=${1:-}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hooks=/usr/share/mmdebstrap/hooks/merged-usr
-extra=()
+extra=() kind_suite=""
 case "$kind" in
   redis)   # Same shape as redis:7: user redis, data in /data, no protected mode (Swarm network only).
     tag=${2:-reqcount/redis-standin:7}; pkgs=redis-server
     extra=(--customize-hook='mkdir -p "$1"/data && chroot "$1" chown redis:redis /data')
     changes=(-c 'USER redis' -c 'WORKDIR /data' -c 'EXPOSE 6379'
              -c 'CMD ["redis-server", "--protected-mode", "no"]') ;;
-  jre)     # passwd gives the Dockerfile useradd, as on eclipse-temurin; bash serves the HEALTHCHECK.
-    tag=${2:-reqcount/jre-standin:17}; pkgs=openjdk-17-jre-headless,passwd
+  jre)     # Java 25, as eclipse-temurin:25-jre: Debian packages it from trixie (13) on, so that suite, whatever the
+           # host runs. passwd gives the Dockerfile useradd, as on eclipse-temurin; bash serves the HEALTHCHECK.
+    tag=${2:-reqcount/jre-standin:25}; pkgs=openjdk-25-jre-headless,passwd; kind_suite=trixie
     extra=(--essential-hook='mkdir -p "$1"/usr/share/man/man1')   # the JRE's postinst needs it
     changes=(-c 'WORKDIR /' -c 'CMD ["java", "-version"]') ;;
   haproxy) # Same config path and user as the upstream haproxy image (its stop signal, SIGUSR1, is set in the stack).
@@ -46,7 +47,7 @@ command -v mmdebstrap >/dev/null || { echo "[standin] mmdebstrap missing: apt-ge
 
 # The host's own Debian mirror and release, so this works wherever apt works.
 . /etc/os-release
-suite=${DEBIAN_SUITE:-$([ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-bookworm}" || echo bookworm)}
+suite=${DEBIAN_SUITE:-${kind_suite:-$([ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-bookworm}" || echo bookworm)}}
 mirror=${DEBIAN_MIRROR:-$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1 | tr -d ' ' || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 

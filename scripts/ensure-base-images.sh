@@ -45,7 +45,7 @@ chosen=()
 for var in "${vars[@]}"; do
   case "$var" in
     REDIS_IMAGE)    pick REDIS_IMAGE    redis:7-alpine         redis    reqcount/redis-standin:7 ;;
-    BASE_IMAGE)     pick BASE_IMAGE     eclipse-temurin:25-jre jre      reqcount/jre-standin:17 ;;
+    BASE_IMAGE)     pick BASE_IMAGE     eclipse-temurin:25-jre jre      reqcount/jre-standin:25 ;;
     HAPROXY_IMAGE)  pick HAPROXY_IMAGE  haproxy:lts-alpine     haproxy  reqcount/haproxy-standin:2.6 ;;
     REGISTRY_IMAGE) pick REGISTRY_IMAGE registry:2             registry reqcount/registry-standin:2 ;;
     *) echo "[images] unknown image variable '$var'" >&2; exit 2 ;;

@@ -20,7 +20,7 @@ docker_port=${TEST_SWARM_DOCKER_PORT:-12375} service_port=${TEST_SWARM_SERVICE_P
 node_image=reqcount/dind-standin:20.10
 net=${subnet%.*}   # first three octets: node i is $net.$((10 + i))
 # Stand-in images node 1 gets from this host's cache, so that nothing is built twice.
-seed_images=(reqcount/redis-standin:7 reqcount/jre-standin:17 reqcount/haproxy-standin:2.6 reqcount/registry-standin:2)
+seed_images=(reqcount/redis-standin:7 reqcount/jre-standin:25 reqcount/haproxy-standin:2.6 reqcount/registry-standin:2)
 # What a nested engine needs where --privileged is refused (measured): every capability but SYS_RESOURCE.
 nested=(--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined
         --security-opt systempaths=unconfined -v /sys/fs/cgroup:/sys/fs/cgroup:rw)
