@@ -12,7 +12,7 @@
 # Startup variants: plain is `java -jar` with none of our JVM options (no archive, no Spring AOT, no sizing); tuned
 # is the image as shipped (its training-run archive, Spring AOT, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX).
 # Memory variants: MEMORY_VARIANTS below.
-# Every container gets the stack's CPU limit (1 CPU) and talks to a throwaway Redis on a network of its own.
+# Every container gets the stack's CPU limit (2 CPUs) and talks to a throwaway Redis on a network of its own.
 # Settings: BENCH_STARTS 5   BENCH_WARMUP_SECONDS 60 (0 skips)   BENCH_MEM_WARMUP_SECONDS 30   BENCH_MEM_REPEATS 3
 #           BENCH_SECONDS 6
 #           BENCH_JAR (a built jar: skips the build)   BENCH_OUT bench/results
@@ -32,7 +32,7 @@ LUA=$ROOT/bench/report.lua
 NAME=reqcount-bench-c     # every container and the network start with this
 NET=$NAME-net
 IMAGE_REPO=reqcount/bench-replicas-reqcount
-CPUS=1.0
+CPUS=2.0
 MEM_WARMUP=${BENCH_MEM_WARMUP_SECONDS:-30}
 LATE_C2="-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000"
 
@@ -56,6 +56,7 @@ MEMORY_VARIANTS=(
     "shipped-archive-relocated|256m|shipped -XX:ArchiveRelocationMode=1|"
     "shipped-default-malloc|256m|image|-MALLOC_ARENA_MAX"
     "shipped-c1-only|256m|shipped -XX:TieredStopAtLevel=1|"
+    "shipped-tomcat-200-threads|256m|image|SERVER_TOMCAT_THREADS_MAX=200"
 )
 
 log() { echo "[container] $*"; }
@@ -192,6 +193,6 @@ for entry in "${MEMORY_VARIANTS[@]}"; do
     printf '%s\tafter\t\t\t%s\t%s\t%s\n' "$v" "$limit" "$mem" "$hwm" >>"$WORK/memory.tsv"
     log "memory variant $v: $mem MiB in docker stats (limit $limit), VmHWM $hwm MiB"
 done
-printf 'key\tvalue\nimage\t%s\nbase_image\t%s\njava\t%s\n' "$IMAGE" "$BASE_IMAGE" \
+printf 'key\tvalue\ncpus\t%s\nimage\t%s\nbase_image\t%s\njava\t%s\n' "$CPUS" "$IMAGE" "$BASE_IMAGE" \
     "$($DOCKER run --rm --entrypoint env "$IMAGE" -u JAVA_TOOL_OPTIONS java -version 2>&1 | head -1)" >"$WORK/meta.tsv"
 log "wrote $WORK/startup.tsv, warmup.tsv, memory.tsv and meta.tsv"

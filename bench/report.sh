@@ -16,12 +16,23 @@ die() { echo "[bench] ERROR: $*" >&2; exit 1; }
 # The container figures (bench/container.sh), when it ran: startup, warm-up, memory.
 CONTAINER=$OUT/tmp/container
 CONTAINER_REPORT=$OUT/container.md
+# warmup VARIANT: "steady seconds": the median req/s of the last 10 s, and the first second after ready that
+# reached 90% of it ("-" if none did)
+warmup() {
+    tsv_get "$CONTAINER/warmup.tsv" rps variant="$1" | awk '{ r[NR] = $1 } END {
+        n = 0; for (i = NR - 9; i <= NR; i++) if (i > 0) s[++n] = r[i]
+        for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
+        steady = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+        for (i = 1; i <= NR && r[i] < 0.9 * steady; i++);
+        printf "%.0f %s\n", steady, i <= NR ? i : "-" }'
+}
 if [[ -s $CONTAINER/startup.tsv ]]; then
+    cpus=$(tsv_get "$CONTAINER/meta.tsv" value key=cpus)
     {
         plain=$(tsv_get "$CONTAINER/startup.tsv" ms variant=plain | median)
         tuned=$(tsv_get "$CONTAINER/startup.tsv" ms variant=tuned | median)
         share=$(awk -v t="$tuned" -v p="$plain" 'BEGIN { printf "%.1f", 100 * t / p }')
-        echo "Startup, from \`docker run\` to readiness UP, 1 CPU (plain at 512M, the others at 256M), medians of" \
+        echo "Startup, from \`docker run\` to readiness UP, $cpus CPUs (plain at 512M, the others at 256M), medians of" \
             "$(tsv_get "$CONTAINER/startup.tsv" rep variant=plain | wc -l) starts each, alternating: plain (\`java -jar\`," \
             "no JVM options) **$plain ms**, tuned (the image as shipped) **$tuned ms**: $share% of plain" \
             "(target <= 45%: $(verdict "$share <= 45"); <= 2 s: $(verdict "$tuned <= 2000"))."
@@ -37,12 +48,8 @@ if [[ -s $CONTAINER/startup.tsv ]]; then
             echo "| Warm-up at 64 connections | steady req/s (median of the last 10 s) | seconds from ready to 90% of it |"
             echo "|---|---:|---:|"
             for v in $(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$CONTAINER/warmup.tsv"); do
-                tsv_get "$CONTAINER/warmup.tsv" rps variant="$v" | awk -v v="$v" '{ r[NR] = $1 } END {
-                    n = 0; for (i = NR - 9; i <= NR; i++) if (i > 0) s[++n] = r[i]
-                    for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
-                    steady = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-                    for (i = 1; i <= NR && r[i] < 0.9 * steady; i++);
-                    printf "| %s | %.0f | %s |\n", v, steady, i <= NR ? i : "not within the run" }'
+                read -r steady seconds < <(warmup "$v")
+                echo "| $v | $steady | ${seconds/-/not within the run} |"
             done
             echo
         fi
@@ -60,12 +67,24 @@ if [[ -s $CONTAINER/startup.tsv ]]; then
         echo
         shipped_rps=$(tsv_get "$CONTAINER/memory.tsv" rps variant=shipped | median)
         shipped_mem=$(tsv_get "$CONTAINER/memory.tsv" mem_mib variant=shipped)
-        share=$(awk -v r="$shipped_rps" -v b="$before" 'BEGIN { printf "%.1f", 100 * r / b }')
+        kept=$(awk -v r="$shipped_rps" -v b="$before" 'BEGIN { printf "%.1f", 100 * r / b }')
         echo "*$reference* is the settings before this round, the reference; *shipped* is the image as the stack runs" \
             "it; the others change one thing each from *shipped* (bench/container.sh lists them). Target: *shipped*" \
             "<= 160 MiB under load ($shipped_mem MiB: $(verdict "$shipped_mem <= 160")) at no more than 5% throughput" \
-            "loss against *$reference* ($share%: $(verdict "$share >= 95"))."
+            "loss against *$reference* ($kept%: $(verdict "$kept >= 95"))."
     } >"$CONTAINER_REPORT"
+    # Rows of latest.md's target table
+    {
+        echo "| Startup to ready in the container, tuned <= 45% of plain | $share% ($tuned vs $plain ms) | $(verdict "$share <= 45") |"
+        echo "| Startup to ready in the container <= 2 s | $tuned ms | $(verdict "$tuned <= 2000") |"
+        if [[ -s $CONTAINER/warmup.tsv ]] && (($(wc -l <"$CONTAINER/warmup.tsv") > 1)); then
+            read -r steady seconds < <(warmup tuned)
+            echo "| Warm-up, ready to 90% of steady state (tuned, $cpus CPUs) <= 15 s | ${seconds/-/not within the run} s" \
+                "(plain: $(warmup plain | cut -d' ' -f2) s) | $([[ $seconds == - ]] && echo MISS || verdict "$seconds <= 15") |"
+        fi
+        echo "| Shipped container's memory under load <= 160 MiB | $shipped_mem MiB | $(verdict "$shipped_mem <= 160") |"
+        echo "| ... at <= 5% throughput loss against the settings before | $kept% of *$reference* | $(verdict "$kept >= 95") |"
+    } >"$CONTAINER/targets.md"
 fi
 [[ -s $WORK/raw.tsv ]] || [[ ! -s $CONTAINER_REPORT ]] || {
     echo "[bench] wrote $CONTAINER_REPORT (bench/container.sh's figures; no bench/measure.sh run to report)"
@@ -142,6 +161,8 @@ TARGETS=$WORK/targets.md
         echo "| Latency at concurrency 1 no worse than per-request (p50 and p99 within 5%) |" \
             "p50 $g1 vs $p1 ms, p99 $g9 vs $p9 ms | $(verdict "$g1 <= 1.05 * $p1 && $g9 <= 1.05 * $p9") |"
     fi
+    # The container's and the deployed stack's rows, when they ran
+    cat "$CONTAINER/targets.md" "$OUT/tmp/stack/targets.md" 2>/dev/null || true
 } >"$TARGETS"
 
 PLOTDATA=$WORK/throughput.dat
@@ -216,6 +237,12 @@ REPORT=$OUT/latest.md
         echo "## The service in its container (bench/container.sh)"
         echo
         cat "$CONTAINER_REPORT"
+        echo
+    fi
+    if [[ -s $OUT/tmp/stack/raw.tsv ]]; then
+        echo "## The deployed stack (bench/stack.sh)"
+        echo
+        sed '1,2d; s/^## /### /' "$OUT/stack.md"
         echo
     fi
     echo "## How to read it"

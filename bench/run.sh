@@ -1,20 +1,55 @@
 #!/usr/bin/env bash
 # The benchmark, in one command: bench/measure.sh runs the services on loopback under wrk, bench/container.sh
-# runs the image as deployed (startup, warm-up, memory), both writing raw TSV files; bench/report.sh computes
-# the medians and writes the markdown report and the plot in bench/results/.
+# runs the image as deployed (startup, warm-up, memory), and bench/stack.sh measures a stack of its own that this
+# script deploys on the swarm (the published port against one replica, rolling updates, scale-outs) and removes
+# afterwards; each writes raw TSV files, and bench/report.sh computes the medians and writes the markdown report
+# and the plot in bench/results/.
 #
-#   bash bench/run.sh                     # about 20 minutes on a 2-core machine
+#   bash bench/run.sh                     # about 35 minutes on a 2-core machine
 #   BENCH_CONTAINER=0 bash bench/run.sh   # loopback only: no Docker needed, about 9 minutes
+#   BENCH_STACK=0 bash bench/run.sh       # no stack: loopback and container only
 #
-# The variants and settings (BENCH_* in the environment) are listed at the top of each script.
+# The benchmark's stack is BENCH_STACK_NAME (reqcount-bench) on port BENCH_STACK_PORT (18083), with the settings
+# of .env otherwise; a stack of that name is replaced, counts and all. The variants and settings (BENCH_* in the
+# environment) are listed at the top of each script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+OUT=${BENCH_OUT:-bench/results}
 bash bench/measure.sh
 if [ "${BENCH_CONTAINER:-1}" = 1 ]; then
   bash scripts/ensure-docker.sh >/dev/null && bash scripts/ensure-base-images.sh >/dev/null
   bash bench/container.sh
 else
-  rm -rf "${BENCH_OUT:-bench/results}/tmp/container"
+  rm -rf "$OUT/tmp/container"
   echo "[bench] BENCH_CONTAINER=0: no container figures in this report"
+fi
+if [ "${BENCH_STACK:-${BENCH_CONTAINER:-1}}" = 1 ]; then
+  (
+    . scripts/lib.sh
+    if [ -f .env ]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi
+    export STACK_NAME=${BENCH_STACK_NAME:-reqcount-bench} SERVICE_PORT=${BENCH_STACK_PORT:-18083}
+    remove() {
+      echo "[bench] removing stack $STACK_NAME and its Redis volume"
+      $DOCKER stack rm "$STACK_NAME" >/dev/null || true
+      for i in $(seq 1 60); do   # the volume is in use until Redis has stopped
+        $DOCKER volume rm "${STACK_NAME}_redis-data" >/dev/null 2>&1 && break
+        $DOCKER volume inspect "${STACK_NAME}_redis-data" >/dev/null 2>&1 || break
+        sleep 1
+      done
+      for i in $(seq 1 30); do   # and its network, before a stack of the same name is deployed again
+        [ -z "$($DOCKER network ls -q --filter "name=${STACK_NAME}_backend")" ] && break
+        sleep 1
+      done
+    }
+    $DOCKER stack ls --format '{{.Name}}' | grep -qx "$STACK_NAME" && remove
+    trap remove EXIT
+    echo "[bench] deploying stack $STACK_NAME on port $SERVICE_PORT"
+    setup_swarm >/dev/null && setup_app_image >/dev/null && setup_deploy "$STACK_NAME" "$SERVICE_PORT" >/dev/null
+    setup_wait "$STACK_NAME" "$SERVICE_PORT"
+    bash bench/stack.sh
+  )
+else
+  rm -rf "$OUT/tmp/stack"
+  echo "[bench] BENCH_STACK=0: no stack figures in this report"
 fi
 bash bench/report.sh

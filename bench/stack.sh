@@ -2,17 +2,22 @@
 # The published port against one replica measured directly, on a stack that start_service.sh deployed: wrk at
 # 64 connections on the published port (the edge or the routing mesh, then the overlay, then a replica), and in
 # one replica's own network namespace on its port (no NAT, no edge, no overlay), alternating, in one run. Also
-# reads what the replicas' 1-CPU quota took (cpu.stat's nr_throttled and throttled_usec) and the machine's
-# softirq share meanwhile. Every request counts on the stack, as any other would: use a test deployment.
-#   bash bench/stack.sh                     # STACK_NAME and SERVICE_PORT from .env, as start_service.sh uses them
-# Settings: BENCH_ROUNDS 5   BENCH_SECONDS 10   BENCH_CONNS 64   BENCH_WARMUP_SECONDS 60   BENCH_OUT bench/results
-# Writes $BENCH_OUT/stack.md and the raw rows to $BENCH_OUT/tmp/stack/raw.tsv.
+# reads what the replicas' CPU quota took (cpu.stat's nr_throttled and throttled_usec) and the machine's
+# softirq share meanwhile. Then, under light load (two clients, BENCH_LIGHT_RATE requests a second each, a new
+# connection per request), rolling updates (docker service update --force) and scale-outs to twice the replicas,
+# timed from Swarm's own task timestamps and from the answers. Every request counts on the stack, as any other
+# would, and the stack is updated and scaled: use a test deployment (bench/run.sh deploys one of its own).
+#   bash bench/stack.sh                     # STACK_NAME and SERVICE_PORT as start_service.sh uses them
+# Settings: BENCH_ROUNDS 5   BENCH_SECONDS 10   BENCH_CONNS 64   BENCH_WARMUP_SECONDS 60   BENCH_ROLLOUTS 3 (0 skips)
+#           BENCH_LIGHT_RATE 20   BENCH_OUT bench/results
+# Writes $BENCH_OUT/stack.md and the raw rows to $BENCH_OUT/tmp/stack/raw.tsv and rollout.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 . "$ROOT/scripts/lib.sh"
 . "$ROOT/bench/lib.sh"
-[[ -f .env ]] && { set -a; . ./.env; set +a; }
+# Settings already in the environment win over .env, as in start_service.sh.
+if [[ -f .env ]]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi
 
 STACK=${STACK_NAME:-reqcount}
 PORT=${SERVICE_PORT:-8083}
@@ -20,12 +25,14 @@ ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_EACH=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-64}
 WARMUP=${BENCH_WARMUP_SECONDS:-60}
+ROLLOUTS=${BENCH_ROLLOUTS:-3}
+RATE=${BENCH_LIGHT_RATE:-20}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 WORK=$OUT/tmp/stack
 LUA=$ROOT/bench/report.lua
 log() { echo "[stack] $*"; }
 die() { echo "[stack] ERROR: $*" >&2; exit 1; }
-for tool in wrk nsenter; do command -v $tool >/dev/null || die "$tool missing (apt-get install wrk util-linux)"; done
+for tool in wrk nsenter curl; do command -v $tool >/dev/null || die "$tool missing (apt-get install wrk util-linux)"; done
 mkdir -p "$WORK"
 
 PUBLISHED=http://127.0.0.1:$PORT/
@@ -34,7 +41,7 @@ mapfile -t REPLICAS < <($DOCKER ps -q --filter "label=com.docker.swarm.service.n
 ((${#REPLICAS[@]})) || die "no replica of ${STACK}_counter runs on this node"
 DIRECT_PID=$($DOCKER inspect -f '{{.State.Pid}}' "${REPLICAS[0]}")
 DIRECT_NAME=$($DOCKER inspect -f '{{.Config.Hostname}}' "${REPLICAS[0]}")
-log "published port $PUBLISHED against $DIRECT_NAME directly (its network namespace, port 8083); ${#REPLICAS[@]} replicas here"
+log "published port $PUBLISHED against $DIRECT_NAME directly (its network namespace, port $PORT); ${#REPLICAS[@]} replicas here"
 
 # cpu_stat PID: the cpu.stat of the process's cgroup: cgroup v1's cpu controller where it is mounted, else v2's
 cpu_stat() {
@@ -56,7 +63,7 @@ run() {
     local path=$1 rep=$2 cmd=() t0 t1 s0 s1 line
     case $path in
         published) cmd=(wrk -t2 -c"$CONNS" -d"$SECONDS_EACH"s -s "$LUA" "$PUBLISHED") ;;
-        direct) cmd=(nsenter -t "$DIRECT_PID" -n wrk -t2 -c"$CONNS" -d"$SECONDS_EACH"s -s "$LUA" http://127.0.0.1:8083/) ;;
+        direct) cmd=(nsenter -t "$DIRECT_PID" -n wrk -t2 -c"$CONNS" -d"$SECONDS_EACH"s -s "$LUA" http://127.0.0.1:$PORT/) ;;
     esac
     read -r -a t0 < <(throttled); read -r -a s0 < <(softirq)
     line=$(timeout $((SECONDS_EACH + 60)) "${cmd[@]}" | wrk_figures) || true
@@ -73,11 +80,92 @@ run() {
 
 log "warm-up: ${WARMUP}s on each path"
 timeout $((WARMUP + 60)) wrk -t2 -c"$CONNS" -d"$WARMUP"s "$PUBLISHED" >/dev/null
-timeout $((WARMUP + 60)) nsenter -t "$DIRECT_PID" -n wrk -t2 -c"$CONNS" -d"$WARMUP"s http://127.0.0.1:8083/ >/dev/null
+timeout $((WARMUP + 60)) nsenter -t "$DIRECT_PID" -n wrk -t2 -c"$CONNS" -d"$WARMUP"s http://127.0.0.1:$PORT/ >/dev/null
 printf 'path\trep\trps\tp50_ms\tp99_ms\tok\tthrottled_pct\tsoftirq_pct\n' >"$WORK/raw.tsv"
 for rep in $(seq 1 "$ROUNDS"); do
     run published "$rep"
     run direct "$rep"
+done
+
+# ---- Rolling update and scale-out under light load ----
+SERVICE=${STACK}_counter
+REPLICAS_NOW=$($DOCKER service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$SERVICE")
+MONITOR=$($DOCKER service inspect -f '{{.Spec.UpdateConfig.Monitor}}' "$SERVICE")
+
+# light_load NAME SECONDS: two clients in the background on the published port, RATE requests a second each, a
+# new connection per request; $WORK/NAME.log gets "epoch_seconds status instance" per request (status 000: no
+# answer). Ends by itself after SECONDS; stop_light_load NAME ends it sooner.
+light_load() {
+    local name=$1 client
+    awk -v n=$(($2 * RATE)) -v url="$PUBLISHED" 'BEGIN { for (i = 0; i < n; i++) printf "url = \"%s\"\n", url }' >"$WORK/$name.curlrc"
+    : >"$WORK/$name.log"
+    for client in 1 2; do
+        curl -s --rate "$RATE/s" --max-time 5 -H 'Connection: close' -w '%{http_code}\n' -K "$WORK/$name.curlrc" 2>/dev/null |
+            while IFS= read -r line; do
+                if [[ $line == "You are talking to instance "* ]]; then instance=${line#You are talking to instance }
+                elif [[ $line =~ ^[0-9]{3}$ ]]; then echo "$EPOCHREALTIME $line ${instance:--}"; instance=""; fi
+            done >>"$WORK/$name.log" &
+    done
+}
+stop_light_load() { pkill -f -- "-K $WORK/$1.curlrc" || true; wait; }
+# answers NAME FROM [TO]: "requests failed distinct_instances" over the answers between the epoch times FROM and TO
+answers() {
+    awk -v from="$2" -v to="${3:-1e12}" '$1 >= from && $1 <= to { n++; if ($2 != 200) f++; else if (!seen[$3]++) d++ }
+        END { print n + 0, f + 0, d + 0 }' "$WORK/$1.log"
+}
+# tasks: "created_epoch state state_epoch" of every task of the service Swarm still remembers
+tasks() {
+    $DOCKER service ps -q --no-trunc "$SERVICE" | xargs $DOCKER inspect \
+        -f '{{.CreatedAt.UnixNano}} {{.Status.State}} {{.Status.Timestamp.UnixNano}}' | awk '{ printf "%.3f %s %.3f\n", $1 / 1e9, $2, $3 / 1e9 }'
+}
+
+# roll REP: a rolling update (--force: a new task for every replica). "replaced" is when the last new task ran
+# (healthy: Swarm counts a task with a HEALTHCHECK as running once it is) and the last old one had stopped;
+# "completed" is when docker service update --detach=false returned, which adds Swarm's monitor window and the
+# CLI's check that the tasks stay up.
+roll() {
+    local rep=$1 t0 t1 replaced per_task
+    light_load roll-$rep 300; sleep 2
+    t0=$EPOCHREALTIME
+    timeout 300 $DOCKER service update --force --detach=false --quiet "$SERVICE" >/dev/null || die "the rolling update failed"
+    t1=$EPOCHREALTIME
+    sleep 2; stop_light_load roll-$rep
+    read -r replaced per_task < <(tasks | awk -v t0="$t0" '
+        $1 >= t0 && $2 == "running" { n++; if ($3 > last) last = $3; d[n] = $3 - $1 }
+        $1 < t0 && $3 >= t0 && $2 != "running" { if ($3 > last) last = $3 }
+        END { for (i = 2; i <= n; i++) for (j = i; j > 1 && d[j - 1] > d[j]; j--) { x = d[j]; d[j] = d[j - 1]; d[j - 1] = x }
+              printf "%.1f %.1f\n", last - t0, n % 2 ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2 }')
+    read -r requests failed _ < <(answers roll-$rep "$t0" "$t1")
+    printf 'roll\t%s\t%s\t%.1f\t%s\t%s\t%s\n' "$rep" "$replaced" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+        "$per_task" "$requests" "$failed" >>"$WORK/rollout.tsv"
+    log "rolling update $rep: all $REPLICAS_NOW replaced after $replaced s (each new task created to healthy: median $per_task s)," \
+        "update completed after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; $requests requests, $failed failed"
+}
+
+# scale REP: from REPLICAS_NOW to twice as many; done when every one of them has answered on the published port.
+scale() {
+    local rep=$1 target=$((2 * REPLICAS_NOW)) t0 t1="" requests failed seen
+    light_load scale-$rep 200; sleep 2
+    t0=$EPOCHREALTIME
+    $DOCKER service scale --detach "$SERVICE=$target" >/dev/null
+    for i in $(seq 1 1200); do   # at most 120 s
+        read -r _ _ seen < <(answers scale-$rep "$t0")
+        ((seen >= target)) && { t1=$EPOCHREALTIME; break; }
+        sleep 0.1
+    done
+    sleep 1; stop_light_load scale-$rep
+    read -r requests failed _ < <(answers scale-$rep "$t0")
+    $DOCKER service scale --detach=false "$SERVICE=$REPLICAS_NOW" >/dev/null
+    [[ -n $t1 ]] || die "scale to $target: only $seen replicas answered within 120 s"
+    printf 'scale\t%s\t%.1f\t-\t-\t%s\t%s\n' "$rep" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$requests" "$failed" >>"$WORK/rollout.tsv"
+    log "scale $REPLICAS_NOW -> $target $rep: all $target answering after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s;" \
+        "$requests requests, $failed failed"
+}
+
+printf 'kind\trep\tseconds\tcompleted_s\tper_task_s\trequests\tfailed\n' >"$WORK/rollout.tsv"
+for rep in $(seq 1 "$ROLLOUTS"); do
+    roll "$rep"
+    scale "$rep"
 done
 
 # The ratio is the median of each round's published / direct, measured back to back.
@@ -102,5 +190,44 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
     echo
     echo "*direct* is wrk inside $DIRECT_NAME's network namespace on its own port: one replica, no NAT, no edge, no overlay."
     echo "*published* goes through the host's port to the edge (or the routing mesh) and over the overlay to all the replicas."
+    if ((ROLLOUTS)); then
+        roll_s=$(tsv_get "$WORK/rollout.tsv" seconds kind=roll | median %.1f)
+        scale_s=$(tsv_get "$WORK/rollout.tsv" seconds kind=scale | median %.1f)
+        echo
+        echo "## Rolling update and scale-out under light load"
+        echo
+        echo "Two clients on the published port, $RATE requests a second each, a new connection per request; $ROLLOUTS rounds," \
+            "medians. Update settings: parallelism 1, start-first, monitor $MONITOR."
+        echo
+        echo "| | seconds | update completed (s) | each new task, created to healthy (s) | requests | failed |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        echo "| rolling update of $REPLICAS_NOW: all replaced | $roll_s | $(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f) |" \
+            "$(tsv_get "$WORK/rollout.tsv" per_task_s kind=roll | median %.1f) | $(tsv_get "$WORK/rollout.tsv" requests kind=roll | awk '{ s += $1 } END { print s }') |" \
+            "$(tsv_get "$WORK/rollout.tsv" failed kind=roll | awk '{ s += $1 } END { print s }') |"
+        echo "| scale $REPLICAS_NOW -> $((2 * REPLICAS_NOW)): all answering | $scale_s | | |" \
+            "$(tsv_get "$WORK/rollout.tsv" requests kind=scale | awk '{ s += $1 } END { print s }') |" \
+            "$(tsv_get "$WORK/rollout.tsv" failed kind=scale | awk '{ s += $1 } END { print s }') |"
+        echo
+        echo "Rolling update of $REPLICAS_NOW, all replaced: **$roll_s s** (target <= 25 s: $(verdict "$roll_s <= 25")); scale" \
+            "to $((2 * REPLICAS_NOW)), all answering: **$scale_s s** (target <= 10 s: $(verdict "$scale_s <= 10")); failed requests" \
+            "$(tsv_get "$WORK/rollout.tsv" failed | awk '{ s += $1 } END { print s }') (target 0)."
+        echo
+        echo "*All replaced*: from the update's start until the last new task ran (a task with a HEALTHCHECK runs once it is"
+        echo "healthy) and the last old one had stopped, from Swarm's task timestamps. *Update completed*: until"
+        echo "\`docker service update --detach=false\` returned, which adds the monitor window after the last task."
+    fi
 } >"$OUT/stack.md"
+# Rows of bench/report.sh's target table
+{
+    echo "| Published port >= 50% of one replica directly (64 conns) | $ratio% | $(verdict "$ratio >= 50") |"
+    echo "| p99 at the published port <= 50 ms (64 conns) | $p99 ms | $(verdict "$p99 <= 50") |"
+    if ((ROLLOUTS)); then
+        failed=$(tsv_get "$WORK/rollout.tsv" failed | awk '{ s += $1 } END { print s }')
+        echo "| Rolling update of $REPLICAS_NOW, all replaced, <= 25 s | $roll_s s (update completed after" \
+            "$(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f) s) | $(verdict "$roll_s <= 25") |"
+        echo "| Scale $REPLICAS_NOW -> $((2 * REPLICAS_NOW)), all answering, <= 10 s | $scale_s s | $(verdict "$scale_s <= 10") |"
+        echo "| No failed request during the updates and scale-outs | $failed of" \
+            "$(tsv_get "$WORK/rollout.tsv" requests | awk '{ s += $1 } END { print s }') | $(verdict "$failed == 0") |"
+    fi
+} >"$WORK/targets.md"
 cat "$OUT/stack.md"
