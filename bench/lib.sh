@@ -11,6 +11,9 @@ median() {
     sort -n | awk -v f="${1:-%.0f}" '{ v[NR] = $1 } END { if (NR) printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# sum: the sum of the numbers on stdin, one per line (0 for none).
+sum() { awk '{ s += $1 } END { print s + 0 }'; }
+
 # verdict CONDITION: PASS if the awk CONDITION holds, else MISS.
 verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
 

@@ -113,6 +113,8 @@ answers() {
     awk -v from="$2" -v to="${3:-1e12}" '$1 >= from && $1 <= to { n++; if ($2 != 200) f++; else if (!seen[$3]++) d++ }
         END { print n + 0, f + 0, d + 0 }' "$WORK/$1.log"
 }
+# since T0 T1: seconds from epoch time T0 to T1, to a tenth
+since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 # tasks: "created_epoch state state_epoch" of every task of the service Swarm still remembers
 tasks() {
     $DOCKER service ps -q --no-trunc "$SERVICE" | xargs $DOCKER inspect \
@@ -124,22 +126,21 @@ tasks() {
 # "completed" is when docker service update --detach=false returned, which adds Swarm's monitor window and the
 # CLI's check that the tasks stay up.
 roll() {
-    local rep=$1 t0 t1 replaced per_task
+    local rep=$1 t0 t1 rows replaced per_task requests failed
     light_load roll-$rep 300; sleep 2
     t0=$EPOCHREALTIME
     timeout 300 $DOCKER service update --force --detach=false --quiet "$SERVICE" >/dev/null || die "the rolling update failed"
     t1=$EPOCHREALTIME
     sleep 2; stop_light_load roll-$rep
-    read -r replaced per_task < <(tasks | awk -v t0="$t0" '
-        $1 >= t0 && $2 == "running" { n++; if ($3 > last) last = $3; d[n] = $3 - $1 }
-        $1 < t0 && $3 >= t0 && $2 != "running" { if ($3 > last) last = $3 }
-        END { for (i = 2; i <= n; i++) for (j = i; j > 1 && d[j - 1] > d[j]; j--) { x = d[j]; d[j] = d[j - 1]; d[j - 1] = x }
-              printf "%.1f %.1f\n", last - t0, n % 2 ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2 }')
+    rows=$(tasks)
+    # the new tasks' start to running, and the old ones' stop
+    replaced=$(awk -v t0="$t0" '($1 >= t0 && $2 == "running") || ($1 < t0 && $3 >= t0 && $2 != "running") {
+        if ($3 > last) last = $3 } END { print last - t0 }' <<<"$rows" | median %.1f)
+    per_task=$(awk -v t0="$t0" '$1 >= t0 && $2 == "running" { print $3 - $1 }' <<<"$rows" | median %.1f)
     read -r requests failed _ < <(answers roll-$rep "$t0" "$t1")
-    printf 'roll\t%s\t%s\t%.1f\t%s\t%s\t%s\n' "$rep" "$replaced" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
-        "$per_task" "$requests" "$failed" >>"$WORK/rollout.tsv"
+    printf 'roll\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$replaced" "$(since "$t0" "$t1")" "$per_task" "$requests" "$failed" >>"$WORK/rollout.tsv"
     log "rolling update $rep: all $REPLICAS_NOW replaced after $replaced s (each new task created to healthy: median $per_task s)," \
-        "update completed after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; $requests requests, $failed failed"
+        "update completed after $(since "$t0" "$t1") s; $requests requests, $failed failed"
 }
 
 # scale REP: from REPLICAS_NOW to twice as many; done when every one of them has answered on the published port.
@@ -157,9 +158,8 @@ scale() {
     read -r requests failed _ < <(answers scale-$rep "$t0")
     $DOCKER service scale --detach=false "$SERVICE=$REPLICAS_NOW" >/dev/null
     [[ -n $t1 ]] || die "scale to $target: only $seen replicas answered within 120 s"
-    printf 'scale\t%s\t%.1f\t-\t-\t%s\t%s\n' "$rep" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$requests" "$failed" >>"$WORK/rollout.tsv"
-    log "scale $REPLICAS_NOW -> $target $rep: all $target answering after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s;" \
-        "$requests requests, $failed failed"
+    printf 'scale\t%s\t%s\t-\t-\t%s\t%s\n' "$rep" "$(since "$t0" "$t1")" "$requests" "$failed" >>"$WORK/rollout.tsv"
+    log "scale $REPLICAS_NOW -> $target $rep: all $target answering after $(since "$t0" "$t1") s; $requests requests, $failed failed"
 }
 
 printf 'kind\trep\tseconds\tcompleted_s\tper_task_s\trequests\tfailed\n' >"$WORK/rollout.tsv"
@@ -202,15 +202,15 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
         echo "| | seconds | update completed (s) | each new task, created to healthy (s) | requests | failed |"
         echo "|---|---:|---:|---:|---:|---:|"
         echo "| rolling update of $REPLICAS_NOW: all replaced | $roll_s | $(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f) |" \
-            "$(tsv_get "$WORK/rollout.tsv" per_task_s kind=roll | median %.1f) | $(tsv_get "$WORK/rollout.tsv" requests kind=roll | awk '{ s += $1 } END { print s }') |" \
-            "$(tsv_get "$WORK/rollout.tsv" failed kind=roll | awk '{ s += $1 } END { print s }') |"
+            "$(tsv_get "$WORK/rollout.tsv" per_task_s kind=roll | median %.1f) | $(tsv_get "$WORK/rollout.tsv" requests kind=roll | sum) |" \
+            "$(tsv_get "$WORK/rollout.tsv" failed kind=roll | sum) |"
         echo "| scale $REPLICAS_NOW -> $((2 * REPLICAS_NOW)): all answering | $scale_s | | |" \
-            "$(tsv_get "$WORK/rollout.tsv" requests kind=scale | awk '{ s += $1 } END { print s }') |" \
-            "$(tsv_get "$WORK/rollout.tsv" failed kind=scale | awk '{ s += $1 } END { print s }') |"
+            "$(tsv_get "$WORK/rollout.tsv" requests kind=scale | sum) |" \
+            "$(tsv_get "$WORK/rollout.tsv" failed kind=scale | sum) |"
         echo
         echo "Rolling update of $REPLICAS_NOW, all replaced: **$roll_s s** (target <= 25 s: $(verdict "$roll_s <= 25")); scale" \
             "to $((2 * REPLICAS_NOW)), all answering: **$scale_s s** (target <= 10 s: $(verdict "$scale_s <= 10")); failed requests" \
-            "$(tsv_get "$WORK/rollout.tsv" failed | awk '{ s += $1 } END { print s }') (target 0)."
+            "$(tsv_get "$WORK/rollout.tsv" failed | sum) (target 0)."
         echo
         echo "*All replaced*: from the update's start until the last new task ran (a task with a HEALTHCHECK runs once it is"
         echo "healthy) and the last old one had stopped, from Swarm's task timestamps. *Update completed*: until"
@@ -222,12 +222,12 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
     echo "| Published port >= 50% of one replica directly (64 conns) | $ratio% | $(verdict "$ratio >= 50") |"
     echo "| p99 at the published port <= 50 ms (64 conns) | $p99 ms | $(verdict "$p99 <= 50") |"
     if ((ROLLOUTS)); then
-        failed=$(tsv_get "$WORK/rollout.tsv" failed | awk '{ s += $1 } END { print s }')
+        failed=$(tsv_get "$WORK/rollout.tsv" failed | sum)
         echo "| Rolling update of $REPLICAS_NOW, all replaced, <= 25 s | $roll_s s (update completed after" \
             "$(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f) s) | $(verdict "$roll_s <= 25") |"
         echo "| Scale $REPLICAS_NOW -> $((2 * REPLICAS_NOW)), all answering, <= 10 s | $scale_s s | $(verdict "$scale_s <= 10") |"
         echo "| No failed request during the updates and scale-outs | $failed of" \
-            "$(tsv_get "$WORK/rollout.tsv" requests | awk '{ s += $1 } END { print s }') | $(verdict "$failed == 0") |"
+            "$(tsv_get "$WORK/rollout.tsv" requests | sum) | $(verdict "$failed == 0") |"
     fi
 } >"$WORK/targets.md"
 cat "$OUT/stack.md"
