@@ -37,8 +37,9 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:Res
     MALLOC_ARENA_MAX=2 \
     SERVER_TOMCAT_THREADS_MAX=32
 # Training run: start the service, serve a few requests (scripts/training-run.sh), and keep what the JVM
-# learned in an archive that every start maps: the AOT cache (classes loaded and linked, and method profiles)
-# on Java 25+, else a CDS archive of the loaded classes. Same JVM options as at run time, plus the Spring AOT
+# learned in an archive that every start maps: the AOT cache (classes loaded and linked) on Java 25+, else a
+# CDS archive of the loaded classes. Not the method profiles an AOT cache can also hold: with no Redis at build
+# time every `/` fails, and profiles of that path made a replica warm up slower (bench/container.sh). Same JVM options as at run time, plus the Spring AOT
 # code that the Maven build generated (process-aot): bean definitions as plain code instead of configuration
 # classes parsed and conditions evaluated at every start. A start that must use the archive (-Xshare:on or
 # AOTMode=on) then fails the build rather than let a JVM ignore it unnoticed. bench/container.sh measures the
@@ -46,9 +47,9 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:Res
 COPY scripts/training-run.sh /tmp/training-run.sh
 RUN set -e; \
     major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
-    if [ "$major" -ge 25 ]; then record=-XX:AOTCacheOutput=app.aot; use=-XX:AOTCache=app.aot; must=-XX:AOTMode=on; \
+    if [ "$major" -ge 25 ]; then record="-XX:AOTCacheOutput=app.aot -XX:-AOTRecordTraining"; use=-XX:AOTCache=app.aot; must=-XX:AOTMode=on; \
     else record=-XX:ArchiveClassesAtExit=app.jsa; use=-XX:SharedArchiveFile=app.jsa; must=-Xshare:on; fi; \
-    bash /tmp/training-run.sh "$record" -Dspring.aot.enabled=true; \
+    bash /tmp/training-run.sh $record -Dspring.aot.enabled=true; \
     rm /tmp/training-run.sh; echo "$use -Dspring.aot.enabled=true" > jvm.args; \
     java "$must" @jvm.args -Dspring.context.exit=onRefresh -jar application.jar >check.log 2>&1 \
       || { echo "the JVM cannot use the training run's archive:"; cat check.log; exit 1; }; \

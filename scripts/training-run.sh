@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The image build's training run (Dockerfile): starts the service with the JVM option that records what it
 # learns (an AOT cache on Java 25+, a CDS archive before), asks each endpoint a few times, and stops it with
-# SIGTERM; the JVM writes the archive as it exits. A run that serves requests records the classes (and on 25+
-# the method profiles) of the request path too, which one that exits on refresh never loads.
+# SIGTERM; the JVM writes the archive as it exits. A run that serves requests records the classes of the request
+# path too, which one that exits on refresh never loads. (Not, on 25+, its method profiles: the Dockerfile turns
+# them off, as they would teach the JIT a request path on which every request fails.)
 # No Redis at build time: CONTAINER_DB_HOST is loopback, where nothing listens, so / answers 503 fast; that
 # still loads Tomcat, MVC, the controller, Lettuce's connect path and the error replies.
 #   bash scripts/training-run.sh -XX:ArchiveClassesAtExit=app.jsa [more JVM options]
