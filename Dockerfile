@@ -39,9 +39,9 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:Res
 # Training run: start the service, serve a few requests (scripts/training-run.sh), and keep what the JVM
 # learned in an archive that every start maps: the AOT cache (classes loaded and linked) on Java 25+, else a
 # CDS archive of the loaded classes. Not the method profiles an AOT cache can also hold: with no Redis at build
-# time every `/` fails, and profiles of that path made a replica warm up slower (bench/container.sh). Same JVM options as at run time, plus the Spring AOT
-# code that the Maven build generated (process-aot): bean definitions as plain code instead of configuration
-# classes parsed and conditions evaluated at every start. A start that must use the archive (-Xshare:on or
+# time every `/` fails, and profiles of that path made a replica warm up slower (bench/container.sh). Same JVM
+# options as at run time, plus the Spring AOT code that the Maven build generated (process-aot): bean
+# definitions as plain code instead of configuration classes parsed and conditions evaluated at every start. A start that must use the archive (-Xshare:on or
 # AOTMode=on) then fails the build rather than let a JVM ignore it unnoticed. bench/container.sh measures the
 # start with and without all of it.
 COPY scripts/training-run.sh /tmp/training-run.sh
