@@ -41,13 +41,14 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:Res
 # CDS archive of the loaded classes. Not the method profiles an AOT cache can also hold: with no Redis at build
 # time every `/` fails, and profiles of that path made a replica warm up slower (bench/container.sh). Same JVM
 # options as at run time, plus the Spring AOT code that the Maven build generated (process-aot): bean
-# definitions as plain code instead of configuration classes parsed and conditions evaluated at every start. A start that must use the archive (-Xshare:on or
-# AOTMode=on) then fails the build rather than let a JVM ignore it unnoticed. bench/container.sh measures the
-# start with and without all of it.
+# definitions as plain code instead of configuration classes parsed and conditions evaluated at every start.
+# A start that must use the archive (-Xshare:on or AOTMode=on) then fails the build rather than let a JVM
+# ignore it unnoticed. bench/container.sh measures the start with and without all of it.
 COPY scripts/training-run.sh /tmp/training-run.sh
 RUN set -e; \
     major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
-    if [ "$major" -ge 25 ]; then record="-XX:AOTCacheOutput=app.aot -XX:-AOTRecordTraining"; use=-XX:AOTCache=app.aot; must=-XX:AOTMode=on; \
+    if [ "$major" -ge 25 ]; then record="-XX:AOTCacheOutput=app.aot -XX:-AOTRecordTraining"; \
+      use=-XX:AOTCache=app.aot; must=-XX:AOTMode=on; \
     else record=-XX:ArchiveClassesAtExit=app.jsa; use=-XX:SharedArchiveFile=app.jsa; must=-Xshare:on; fi; \
     bash /tmp/training-run.sh $record -Dspring.aot.enabled=true; \
     rm /tmp/training-run.sh; echo "$use -Dspring.aot.enabled=true" > jvm.args; \
