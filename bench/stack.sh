@@ -32,7 +32,7 @@ WORK=$OUT/tmp/stack
 LUA=$ROOT/bench/report.lua
 log() { echo "[stack] $*"; }
 die() { echo "[stack] ERROR: $*" >&2; exit 1; }
-for tool in wrk nsenter curl; do command -v $tool >/dev/null || die "$tool missing (apt-get install wrk util-linux)"; done
+for tool in wrk nsenter curl; do command -v $tool >/dev/null || die "$tool missing (apt-get install wrk util-linux curl)"; done
 mkdir -p "$WORK"
 
 PUBLISHED=http://127.0.0.1:$PORT/
@@ -171,6 +171,13 @@ done
 # The ratio is the median of each round's published / direct, measured back to back.
 ratio=$(paired_ratio "$WORK/raw.tsv" rps "$ROUNDS" path=published path=direct)
 p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
+if ((ROLLOUTS)); then
+    roll_s=$(tsv_get "$WORK/rollout.tsv" seconds kind=roll | median %.1f)
+    completed_s=$(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f)
+    scale_s=$(tsv_get "$WORK/rollout.tsv" seconds kind=scale | median %.1f)
+    failed=$(tsv_get "$WORK/rollout.tsv" failed | sum)
+    requests=$(tsv_get "$WORK/rollout.tsv" requests | sum)
+fi
 {
     echo "# The published port against one replica directly"
     echo
@@ -191,8 +198,6 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
     echo "*direct* is wrk inside $DIRECT_NAME's network namespace on its own port: one replica, no NAT, no edge, no overlay."
     echo "*published* goes through the host's port to the edge (or the routing mesh) and over the overlay to all the replicas."
     if ((ROLLOUTS)); then
-        roll_s=$(tsv_get "$WORK/rollout.tsv" seconds kind=roll | median %.1f)
-        scale_s=$(tsv_get "$WORK/rollout.tsv" seconds kind=scale | median %.1f)
         echo
         echo "## Rolling update and scale-out under light load"
         echo
@@ -201,7 +206,7 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
         echo
         echo "| | seconds | update completed (s) | each new task, created to healthy (s) | requests | failed |"
         echo "|---|---:|---:|---:|---:|---:|"
-        echo "| rolling update of $REPLICAS_NOW: all replaced | $roll_s | $(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f) |" \
+        echo "| rolling update of $REPLICAS_NOW: all replaced | $roll_s | $completed_s |" \
             "$(tsv_get "$WORK/rollout.tsv" per_task_s kind=roll | median %.1f) | $(tsv_get "$WORK/rollout.tsv" requests kind=roll | sum) |" \
             "$(tsv_get "$WORK/rollout.tsv" failed kind=roll | sum) |"
         echo "| scale $REPLICAS_NOW -> $((2 * REPLICAS_NOW)): all answering | $scale_s | | |" \
@@ -210,7 +215,7 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
         echo
         echo "Rolling update of $REPLICAS_NOW, all replaced: **$roll_s s** (target <= 25 s: $(verdict "$roll_s <= 25")); scale" \
             "to $((2 * REPLICAS_NOW)), all answering: **$scale_s s** (target <= 10 s: $(verdict "$scale_s <= 10")); failed requests" \
-            "$(tsv_get "$WORK/rollout.tsv" failed | sum) (target 0)."
+            "$failed (target 0)."
         echo
         echo "*All replaced*: from the update's start until the last new task ran (a task with a HEALTHCHECK runs once it is"
         echo "healthy) and the last old one had stopped, from Swarm's task timestamps. *Update completed*: until"
@@ -222,12 +227,10 @@ p99=$(tsv_get "$WORK/raw.tsv" p99_ms path=published | median %.2f)
     echo "| Published port >= 50% of one replica directly (64 conns) | $ratio% | $(verdict "$ratio >= 50") |"
     echo "| p99 at the published port <= 50 ms (64 conns) | $p99 ms | $(verdict "$p99 <= 50") |"
     if ((ROLLOUTS)); then
-        failed=$(tsv_get "$WORK/rollout.tsv" failed | sum)
-        echo "| Rolling update of $REPLICAS_NOW, all replaced, <= 25 s | $roll_s s (update completed after" \
-            "$(tsv_get "$WORK/rollout.tsv" completed_s kind=roll | median %.1f) s) | $(verdict "$roll_s <= 25") |"
+        echo "| Rolling update of $REPLICAS_NOW, all replaced, <= 25 s | $roll_s s (update completed after $completed_s s) |" \
+            "$(verdict "$roll_s <= 25") |"
         echo "| Scale $REPLICAS_NOW -> $((2 * REPLICAS_NOW)), all answering, <= 10 s | $scale_s s | $(verdict "$scale_s <= 10") |"
-        echo "| No failed request during the updates and scale-outs | $failed of" \
-            "$(tsv_get "$WORK/rollout.tsv" requests | sum) | $(verdict "$failed == 0") |"
+        echo "| No failed request during the updates and scale-outs | $failed of $requests | $(verdict "$failed == 0") |"
     fi
 } >"$WORK/targets.md"
 cat "$OUT/stack.md"
