@@ -19,12 +19,11 @@ CONTAINER_REPORT=$OUT/container.md
 # warmup VARIANT: "steady seconds": the median req/s of the last 10 s, and the first second after ready that
 # reached 90% of it ("-" if none did)
 warmup() {
-    tsv_get "$CONTAINER/warmup.tsv" rps variant="$1" | awk '{ r[NR] = $1 } END {
-        n = 0; for (i = NR - 9; i <= NR; i++) if (i > 0) s[++n] = r[i]
-        for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
-        steady = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-        for (i = 1; i <= NR && r[i] < 0.9 * steady; i++);
-        printf "%.0f %s\n", steady, i <= NR ? i : "-" }'
+    local rps steady
+    rps=$(tsv_get "$CONTAINER/warmup.tsv" rps variant="$1")
+    steady=$(tail -n 10 <<<"$rps" | median %s)
+    awk -v steady="$steady" '$1 >= 0.9 * steady { second = NR; exit }
+        END { printf "%.0f %s\n", steady, second ? second : "-" }' <<<"$rps"
 }
 if [[ -s $CONTAINER/startup.tsv ]]; then
     cpus=$(tsv_get "$CONTAINER/meta.tsv" value key=cpus)
