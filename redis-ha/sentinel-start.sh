@@ -39,7 +39,8 @@ CONF
 # Sentinel's own users (ACL in sentinel.conf; Sentinel keeps only the hashes when it rewrites the file):
 #   sentinel  the Sentinels among themselves (sentinel-user/-pass) and these scripts; it is also the user they
 #             log in to every Redis as (auth-user/-pass), allowed only what monitoring and failover need there
-#   the service's user (REDIS_USERNAME): may only ask where the primary is
+#   the service's user (REDIS_USERNAME): may only ask where the primary is and what state it is in, and
+#             listen to the failover events (the service's SentinelWatch)
 #   admin     operators: everything
 # With REDIS_AUTH=false there are no users, as on the Redis servers.
 if [ -n "$sentinel_password" ]; then
@@ -48,10 +49,11 @@ if [ -n "$sentinel_password" ]; then
   service_password=$(secret redis-password)
   admin_password=$(secret redis-admin-password)
   service_sha=$(sha "$service_password") admin_sha=$(sha "$admin_password")
+  events='&+odown &+new-epoch &+try-failover &+vote-for-leader &+elected-leader &+failover-* &+selected-slave &+promoted-slave &+switch-master &-failover-abort-*'
   cat >> "$conf" <<CONF
 user default off
 user sentinel on #$(sha "$sentinel_password") ~* &* +@all
-user $service_user on #$service_sha resetchannels -@all +auth +hello +ping +client|setname +sentinel|get-master-addr-by-name +sentinel|sentinels +sentinel|replicas
+user $service_user on #$service_sha resetchannels $events -@all +auth +hello +ping +client|setname +subscribe +sentinel|get-master-addr-by-name +sentinel|master +sentinel|sentinels +sentinel|replicas
 user admin on #$admin_sha ~* &* +@all
 sentinel sentinel-user sentinel
 sentinel sentinel-pass "$sentinel_password"

@@ -1,6 +1,10 @@
 package io.github.reqcount.config;
 
+import io.github.reqcount.redis.PrimaryGuard;
+import io.github.reqcount.redis.SentinelWatch;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -12,6 +16,7 @@ import io.netty.resolver.dns.DefaultDnsCache;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.springframework.context.annotation.Bean;
@@ -37,15 +42,18 @@ class RedisConfig {
      * Lettuce runs on (epoll where Netty's native library loads, else NIO): they share its event loops.
      */
     @Bean(destroyMethod = "shutdown")
-    @SuppressWarnings("unchecked")
     ClientResources lettuceClientResources() {
+        return resources().build();
+    }
+
+    @SuppressWarnings("unchecked")
+    static DefaultClientResources.Builder resources() {
         return DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .addressResolverGroup(new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                         .datagramChannelType(Transports.datagramChannelClass())
                         .socketChannelType((Class<? extends SocketChannel>) Transports.socketChannelClass())
-                        .resolveCache(new DefaultDnsCache(0, 1, 0))))
-                .build();
+                        .resolveCache(new DefaultDnsCache(0, 1, 0))));
     }
 
     /**
@@ -63,19 +71,57 @@ class RedisConfig {
                 .clientResources(resources)
                 .poolConfig(transactionPool(props))
                 .commandTimeout(props.redisCommandTimeout())
-                .clientOptions(ClientOptions.builder()
-                        .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout())
-                                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
-                                        .tcpUserTimeout(TCP_USER_TIMEOUT).build())
-                                .build())
-                        // Fail at once while disconnected instead of queueing until the command timeout.
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .build())
+                .clientOptions(clientOptions(props))
                 .build();
         var factory = new LettuceConnectionFactory(server(props), client);
         // MULTI, INCRBY and EXEC leave in one write: one round trip per transaction.
         factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
         return factory;
+    }
+
+    static ClientOptions clientOptions(ServiceProperties props) {
+        return ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout())
+                        .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                                .tcpUserTimeout(TCP_USER_TIMEOUT).build())
+                        .build())
+                // Fail at once while disconnected instead of queueing until the command timeout.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build();
+    }
+
+    /**
+     * With Sentinel, which primary the counter may count on (see SentinelWatch); with one Redis, any. The watch has
+     * a client and resources of its own, so that its reconnects to the Sentinels are not taken for the data
+     * connections' reconnects.
+     */
+    @Bean
+    PrimaryGuard primaryGuard(ServiceProperties props) {
+        if (!props.sentinel()) {
+            return PrimaryGuard.ANY;
+        }
+        ClientResources resources = resources().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        var client = RedisClient.create(resources);
+        client.setOptions(clientOptions(props));
+        List<RedisURI> sentinels = props.sentinelNodes().stream().map(node -> {
+            int colon = node.lastIndexOf(':');
+            var uri = RedisURI.builder().withHost(node.substring(0, colon))
+                    .withPort(Integer.parseInt(node.substring(colon + 1)))
+                    .withTimeout(props.redisCommandTimeout());
+            if (!props.redisPassword().isEmpty()) {
+                uri = props.redisUsername().isEmpty() ? uri.withPassword(props.redisPassword().toCharArray())
+                        : uri.withAuthentication(props.redisUsername(), props.redisPassword());
+            }
+            return uri.build();
+        }).toList();
+        return new SentinelWatch(client, props.redisSentinelMaster(), sentinels) {
+            @Override
+            public void stop() {
+                super.stop();
+                client.shutdown();
+                resources.shutdown();
+            }
+        };
     }
 
     /**
@@ -118,6 +164,8 @@ class RedisConfig {
         pool.setMaxIdle(props.batchMaxInFlight() + 1);
         pool.setMinIdle(0);
         pool.setMaxWait(props.redisConnectTimeout());
+        // A connection that RedisCounterTransaction closed (it led to a deposed primary) is replaced at once.
+        pool.setTestOnBorrow(true);
         return pool;
     }
 }

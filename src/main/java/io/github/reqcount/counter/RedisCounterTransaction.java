@@ -1,16 +1,31 @@
 package io.github.reqcount.counter;
 
+import io.github.reqcount.redis.PrimaryGuard;
+import io.github.reqcount.redis.PrimaryGuard.Primary;
 import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.redis.StringSession;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.BaseRedisAsyncCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -21,29 +36,110 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * new total counts as confirmed only once that many replicas hold it: a primary that dies afterwards can't take
  * those numbers with it, so the replica promoted in its place never hands them out again. When WAIT falls short
  * the increment stays applied on the primary but the batch is refused: its numbers become a gap, never a repeat.
+ *
+ * <p>Network faults add two rules, checked with the {@link PrimaryGuard}:
+ * <ul>
+ * <li>a batch goes only to the primary the guard trusts, and is refused if a failover was announced while it was
+ *     in flight. Each connection is checked once, before its first batch (and again after every reconnect or new
+ *     primary): INFO's run_id must be the trusted primary's. A connection that leads elsewhere (to a deposed primary
+ *     that a short cut left connected) is closed, so the pool replaces it with one that asks the Sentinels;</li>
+ * <li>on a Redis this instance has not counted on before, the first batch also adds the difference between the
+ *     highest number this instance has handed out and that Redis's total, when the total is lower: numbers that a
+ *     deposed primary acknowledged and then discarded are skipped, not handed out again, by this instance.</li>
+ * </ul>
  */
 public class RedisCounterTransaction implements CounterTransaction {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisCounterTransaction.class);
+    private static final byte[] TOTAL = RedisKeys.TOTAL.getBytes(StandardCharsets.UTF_8);
 
     private final StringRedisTemplate redis;
     private final String replica;
     private final int ackReplicas;
     private final long ackTimeoutMillis;
+    private final PrimaryGuard guard;
+    private final Runnable onWrongServer;
 
-    public RedisCounterTransaction(StringRedisTemplate redis, String replica) {
-        this(redis, replica, 0, Duration.ZERO);
-    }
+    /** The primary each connection was last checked against; a reconnect removes its entry. */
+    private final Map<Object, Primary> checked = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The run_ids of every Redis this instance has counted on. */
+    private final Set<String> counted = ConcurrentHashMap.newKeySet();
+    /** The highest cluster number this instance has handed out. */
+    private final AtomicLong highest = new AtomicLong();
 
-    public RedisCounterTransaction(StringRedisTemplate redis, String replica, int ackReplicas, Duration ackTimeout) {
+    /**
+     * @param guard         which primary to count on ({@link PrimaryGuard#ANY} for one Redis)
+     * @param onWrongServer called when a connection led to a Redis other than the trusted primary, to reset the
+     *                      connection that plain commands share
+     */
+    public RedisCounterTransaction(StringRedisTemplate redis, String replica, int ackReplicas, Duration ackTimeout,
+            PrimaryGuard guard, Runnable onWrongServer) {
         this.redis = redis;
         this.replica = replica;
         this.ackReplicas = ackReplicas;
         this.ackTimeoutMillis = ackTimeout.toMillis();
+        this.guard = guard;
+        this.onWrongServer = onWrongServer;
     }
 
     @Override
     public long add(int n) {
+        Primary primary = guard.current();
+        // One session: the check and the batch go over the same connection.
+        return redis.execute(StringSession.of(session -> add(session, n, primary)));
+    }
+
+    private long add(RedisOperations<String, String> session, int n, Primary primary) {
+        var connection = new AtomicReference<RedisAsyncCommands<byte[], byte[]>>();
+        var info = new AtomicReference<RedisFuture<String>>();
+        var total = new AtomicReference<RedisFuture<byte[]>>();
+        session.executePipelined(StringSession.of(ops -> ops.execute((RedisCallback<Object>) c -> {
+            @SuppressWarnings("unchecked")
+            var commands = (RedisAsyncCommands<byte[], byte[]>) c.getNativeConnection();
+            connection.set(commands);
+            if (!primary.equals(checked.get(commands))) {
+                info.set(commands.info("server"));
+                total.set(commands.get(TOTAL));
+            }
+            return null;
+        })));
+        String runId = null;
+        long skip = 0;
+        if (info.get() != null) {
+            runId = runId(await(info.get(), "INFO"));
+            if (primary.runId() != null && !primary.runId().equals(runId)) {
+                connection.get().getStatefulConnection().close();
+                onWrongServer.run();
+                throw new IllegalStateException("This connection leads to the Redis with run_id " + runId
+                        + ", not to the primary the Sentinels name (run_id " + primary.runId() + "): reconnecting");
+            }
+            if (!counted.contains(runId)) {
+                skip = Math.max(0, highest.get() - number(await(total.get(), "GET")));
+            }
+        }
+
+        long last = count(session, n + skip);
+        if (!guard.unchanged(primary)) {
+            throw new IllegalStateException("A failover was announced while the total " + last
+                    + " was in flight; its numbers stay unused");
+        }
+        if (runId != null) {
+            remember(connection.get(), primary, runId);
+        }
+        if (skip > 0) {
+            log.atWarn().addKeyValue("event", "counter.skip").addKeyValue("skipped", skip)
+                    .addKeyValue("run_id", runId).addKeyValue("total", last)
+                    .log("Redis {} held a total below the highest number this instance handed out: {} numbers up to {}"
+                            + " skipped, so none is handed out again", runId, skip, last - n);
+        }
+        highest.accumulateAndGet(last, Math::max);
+        return last;
+    }
+
+    /** The transaction itself, and WAIT after it; returns the new total. */
+    private long count(RedisOperations<String, String> session, long n) {
         var wait = new AtomicReference<RedisFuture<Long>>();
-        List<Object> replies = redis.executePipelined(StringSession.of(ops -> {
+        List<Object> replies = session.executePipelined(StringSession.of(ops -> {
             ops.multi();
             ops.opsForValue().increment(RedisKeys.TOTAL, n);
             ops.opsForHash().increment(RedisKeys.REPLICA_COUNTS, replica, n);
@@ -52,14 +148,14 @@ public class RedisCounterTransaction implements CounterTransaction {
                 // Spring's generic execute() reads WAIT's integer reply as bytes and fails, so WAIT goes through
                 // Lettuce on the same connection; it leaves in the same write as EXEC when the pipeline flushes.
                 wait.set(ops.execute((RedisCallback<RedisFuture<Long>>) connection ->
-                        ((BaseRedisAsyncCommands<?, ?>) connection.getNativeConnection())
+                        ((RedisAsyncCommands<?, ?>) connection.getNativeConnection())
                                 .waitForReplication(ackReplicas, ackTimeoutMillis)));
             }
             return null;
         }));
         long total = total(replies);
         if (wait.get() != null) {
-            long acked = acked(wait.get());
+            long acked = await(wait.get(), "WAIT");
             if (acked < ackReplicas) {
                 throw new IllegalStateException("Only " + acked + " of " + ackReplicas + " replicas confirmed the total "
                         + total + " within " + ackTimeoutMillis + " ms; its numbers stay unused");
@@ -68,16 +164,38 @@ public class RedisCounterTransaction implements CounterTransaction {
         return total;
     }
 
-    private long acked(RedisFuture<Long> wait) {
+    /** Marks the connection as checked for this primary, until it reconnects. */
+    private void remember(RedisAsyncCommands<byte[], byte[]> connection, Primary primary, String runId) {
+        counted.add(runId);
+        if (checked.put(connection, primary) == null) {
+            connection.getStatefulConnection().addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+                    checked.remove(connection);
+                }
+            });
+        }
+    }
+
+    private <T> T await(RedisFuture<T> reply, String command) {
         try {
             // WAIT answers by its own timeout; the margin only guards against a reply that never comes.
-            return wait.get(ackTimeoutMillis + 1_000, TimeUnit.MILLISECONDS);
+            return reply.get(ackTimeoutMillis + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("WAIT failed after the total was applied: " + e, e);
+            throw new IllegalStateException(command + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String runId(String info) {
+        return info.lines().filter(l -> l.startsWith("run_id:")).map(l -> l.substring(7).trim()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("INFO server gave no run_id"));
+    }
+
+    private static long number(byte[] value) {
+        return value == null ? 0 : Long.parseLong(new String(value, StandardCharsets.UTF_8));
     }
 
     private static long total(List<Object> replies) {

@@ -1,0 +1,110 @@
+package io.github.reqcount.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rule that decides, from what the Sentinels say, whether there is a primary the counter may trust. Pure: the
+ * inputs are the latest report of each Sentinel that is reachable now, and the last failover attempt heard of.
+ *
+ * <p>A primary is trusted only when all of these hold:
+ * <ol>
+ * <li>a majority of all the Sentinels is reachable, with live event subscriptions (a failover needs a majority of
+ *     the Sentinels to vote, so at least one of those the service hears from takes part in any failover and
+ *     announces it before a replica is promoted);</li>
+ * <li>a majority of all the Sentinels name the same primary (address and run_id) with nothing else flagged;</li>
+ * <li>no reachable Sentinel flags it down or has a failover in progress;</li>
+ * <li>the last failover attempt heard of has ended: its epoch is in the configuration the majority reports, or its
+ *     leader announced the end or the abort, or it is older than twice the failover timeout (Sentinel gives up a
+ *     failover after one timeout, and waits two before trying again).</li>
+ * </ol>
+ */
+public final class SentinelQuorum {
+
+    private SentinelQuorum() {
+    }
+
+    /** What one Sentinel reported for the master (SENTINEL MASTER), or why it could not. */
+    public record Report(String address, String runId, String flags, long configEpoch, Duration failoverTimeout,
+            String problem) {
+
+        public static Report of(Map<String, String> master) {
+            return new Report(master.get("ip") + ":" + master.get("port"), master.getOrDefault("runid", ""),
+                    master.getOrDefault("flags", ""), Long.parseLong(master.getOrDefault("config-epoch", "0")),
+                    Duration.ofMillis(Long.parseLong(master.getOrDefault("failover-timeout", "10000"))), null);
+        }
+
+        public static Report failed(String problem) {
+            return new Report(null, null, null, 0, Duration.ZERO, problem);
+        }
+
+        /** For the logs: "host:port run_id-prefix flags epoch N". */
+        String summary() {
+            return problem != null ? problem : address + " " + (runId.isEmpty() ? "(no run_id)" : runId.substring(0,
+                    Math.min(8, runId.length()))) + " " + flags + " epoch " + configEpoch;
+        }
+
+        boolean vouches() {
+            return problem == null && "master".equals(flags) && runId != null && !runId.isEmpty();
+        }
+
+        boolean alarmed() {
+            return problem == null && (flags.contains("o_down") || flags.contains("failover_in_progress"));
+        }
+    }
+
+    /** The last failover attempt heard of: its epoch (0 if none was given), when, and whether it was seen to end. */
+    public record Attempt(long epoch, long atNanos, boolean ended) {
+    }
+
+    /** The primary to trust, or null with the reason there is none. */
+    public record Verdict(String address, String runId, long configEpoch, String reason) {
+        public boolean trusted() {
+            return reason == null;
+        }
+
+        static Verdict none(String reason) {
+            return new Verdict(null, null, 0, reason);
+        }
+    }
+
+    public static Verdict decide(String master, int sentinels, List<Report> reachable, Attempt attempt, long nowNanos) {
+        int majority = sentinels / 2 + 1;
+        if (reachable.size() < majority) {
+            return Verdict.none("only " + reachable.size() + " of " + sentinels + " Sentinels answer, "
+                    + majority + " are needed");
+        }
+        Map<String, List<Report>> named = new HashMap<>();
+        Duration failoverTimeout = Duration.ZERO;
+        List<String> problems = new ArrayList<>();
+        for (Report report : reachable) {
+            if (report.problem() != null) {
+                problems.add(report.problem());
+                continue;
+            }
+            if (report.alarmed()) {
+                return Verdict.none("a failover of " + master + " may be under way (a Sentinel flags " + report.flags() + ")");
+            }
+            if (report.vouches()) {
+                named.computeIfAbsent(report.address() + " " + report.runId(), k -> new ArrayList<>()).add(report);
+            }
+            failoverTimeout = failoverTimeout.compareTo(report.failoverTimeout()) > 0 ? failoverTimeout : report.failoverTimeout();
+        }
+        List<Report> agreed = named.values().stream().filter(r -> r.size() >= majority).findFirst().orElse(null);
+        if (agreed == null) {
+            return Verdict.none(problems.isEmpty() ? "no " + majority + " Sentinels agree on a primary for " + master
+                    + " " + reachable.stream().map(Report::summary).toList()
+                    : "the Sentinels do not name a primary for " + master + ": " + problems.get(0));
+        }
+        long configEpoch = agreed.stream().mapToLong(Report::configEpoch).min().orElse(0);
+        if (attempt != null && !attempt.ended() && attempt.epoch() > configEpoch
+                && nowNanos - attempt.atNanos() < failoverTimeout.multipliedBy(2).toNanos()) {
+            return Verdict.none("a failover of " + master + " (epoch " + attempt.epoch() + ") has not ended");
+        }
+        Report primary = agreed.get(0);
+        return new Verdict(primary.address(), primary.runId(), configEpoch, null);
+    }
+}

@@ -1,0 +1,339 @@
+package io.github.reqcount.redis;
+
+import io.github.reqcount.redis.SentinelQuorum.Attempt;
+import io.github.reqcount.redis.SentinelQuorum.Report;
+import io.github.reqcount.redis.SentinelQuorum.Verdict;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Listens to every Sentinel and tells the counter which primary it may count on ({@link SentinelQuorum} has the
+ * rule). Lettuce asks a Sentinel for the primary only when it connects; a connection that survives a short network
+ * cut stays on the old primary after a failover, and that primary goes on acknowledging until the Sentinels
+ * demote it, while the new one hands out the same numbers again. So the counter stops the moment any Sentinel it
+ * hears from announces a failover (its pub/sub events arrive before a replica is promoted), and counts again only
+ * on the primary that a majority names once the failover is over, after checking that its connection really
+ * leads there (the run_id, see RedisCounterTransaction).
+ *
+ * <p>Pub/sub keeps no history: after a subscription (re)connects, a Sentinel counts only once it has been asked
+ * again for its view. Each subscription is PINGed every tick; one that has not answered for {@link #LIVE} no longer
+ * counts. Fewer than a majority reachable means no counting at all.
+ */
+public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SentinelWatch.class);
+
+    /** Channels that announce a failover of some stage (message: "master NAME IP PORT", or an epoch). */
+    static final Set<String> ALARMS = Set.of("+odown", "+new-epoch", "+try-failover", "+vote-for-leader",
+            "+elected-leader", "+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
+            "+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves", "+switch-master");
+    /** Channels on which the leader announces that its failover is over, one way or the other. */
+    static final Set<String> ENDINGS = Set.of("+failover-end", "+failover-end-for-timeout",
+            "-failover-abort-not-elected", "-failover-abort-no-good-slave", "-failover-abort-slave-timeout");
+
+    static final Duration TICK = Duration.ofMillis(250);
+    /** A Sentinel that has not answered a PING or a query for this long is not reachable. */
+    static final Duration LIVE = Duration.ofMillis(1500);
+    /** How long a start may take to reach the Sentinels before the pause is worth a warning. */
+    static final Duration STARTING = Duration.ofSeconds(3);
+
+    private final RedisClient client;
+    private final String master;
+    private final List<Link> links = new ArrayList<>();
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
+        var thread = new Thread(r, "sentinel-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private long generation;
+    private Attempt attempt;
+    /** nanoTime of the last alarm: only answers to questions asked after it count. */
+    private long alarmAt;
+    /** The primary to count on, or null; read without the lock by the counting threads. */
+    private volatile Primary primary;
+    private volatile String reason = "the Sentinels have not been asked yet";
+    private String primaryAddress;
+    private volatile boolean running;
+    private long startedAt;
+    /** Whether this pause has been logged; a pause is logged once, a start's first seconds of connecting never. */
+    private boolean pauseLogged;
+
+    public SentinelWatch(RedisClient client, String master, List<RedisURI> sentinels) {
+        this.client = client;
+        this.master = master;
+        sentinels.forEach(uri -> links.add(new Link(uri)));
+    }
+
+    @Override
+    public Primary current() {
+        Primary trusted = primary;
+        if (trusted == null) {
+            throw new NoPrimaryException(reason);
+        }
+        return trusted;
+    }
+
+    @Override
+    public boolean unchanged(Primary used) {
+        return primary == used;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        startedAt = System.nanoTime();
+        ticks.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        ticks.shutdownNow();
+        links.forEach(Link::close);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void tick() {
+        try {
+            for (Link link : links) {
+                link.tick();
+            }
+            evaluate();
+        } catch (RuntimeException e) {
+            log.warn("Sentinel watch tick failed", e);
+        }
+    }
+
+    /** A failover is announced: nothing is counted until the Sentinels agree again. */
+    private synchronized void alarm(String channel, String message) {
+        log.debug("Sentinel announced {} {}", channel, message);
+        long epoch = epoch(channel, message);
+        alarmAt = System.nanoTime();
+        attempt = new Attempt(Math.max(epoch, attempt == null ? 0 : attempt.epoch()), alarmAt, false);
+        generation++;
+        pause("Sentinel announced " + channel + " " + message);
+    }
+
+    private synchronized void ended(String channel) {
+        if (attempt != null) {
+            attempt = new Attempt(attempt.epoch(), attempt.atNanos(), true);
+        }
+        log.debug("Sentinel announced the end: {}", channel);
+    }
+
+    private synchronized void evaluate() {
+        long now = System.nanoTime();
+        List<Report> reachable = links.stream().filter(l -> l.reachable(now, alarmAt)).map(l -> l.report).toList();
+        Verdict verdict = SentinelQuorum.decide(master, links.size(), reachable, attempt, now);
+        if (!verdict.trusted()) {
+            pause(verdict.reason());
+            return;
+        }
+        attempt = null;
+        Primary trusted = primary;
+        if (trusted != null && verdict.runId().equals(trusted.runId())) {
+            return;
+        }
+        generation++;
+        primary = new Primary(generation, verdict.runId());
+        pauseLogged = false;
+        log.atInfo().addKeyValue("event", "sentinel.primary").addKeyValue("primary", verdict.address())
+                .addKeyValue("run_id", verdict.runId()).addKeyValue("config_epoch", verdict.configEpoch())
+                .log("Counting on primary {} of {} (run_id {}, config epoch {}), named by a majority of the Sentinels{}",
+                        verdict.address(), master, verdict.runId(), verdict.configEpoch(),
+                        verdict.address().equals(primaryAddress) || primaryAddress == null ? ""
+                                : "; it was " + primaryAddress);
+        primaryAddress = verdict.address();
+    }
+
+    private void pause(String why) {
+        boolean wasCounting = primary != null;
+        primary = null;
+        if (log.isDebugEnabled() && !reason.endsWith(why)) {
+            log.debug("Not counting: {}", why);
+        }
+        reason = "no trusted primary: " + why;
+        if (wasCounting || (!pauseLogged && System.nanoTime() - startedAt > STARTING.toNanos())) {
+            pauseLogged = true;
+            log.atWarn().addKeyValue("event", "sentinel.pause").addKeyValue("reason", why)
+                    .log("Not counting until the Sentinels agree on a primary again: {}", why);
+        }
+    }
+
+    /** Whether a message on a Sentinel channel is about this master (epoch-only messages are, there is one). */
+    boolean concerns(String channel, String message) {
+        String[] words = message.split(" ");
+        if (channel.equals("+switch-master")) {
+            return words[0].equals(master);
+        }
+        if (words[0].equals("master")) {
+            return words.length > 1 && words[1].equals(master);
+        }
+        for (int i = 0; i + 1 < words.length; i++) {
+            if (words[i].equals("@")) {
+                return words[i + 1].equals(master);
+            }
+        }
+        return true;
+    }
+
+    /** The epoch that +new-epoch ("EPOCH") and +vote-for-leader ("RUNID EPOCH") carry, else 0. */
+    static long epoch(String channel, String message) {
+        String[] words = message.split(" ");
+        try {
+            return switch (channel) {
+                case "+new-epoch" -> Long.parseLong(words[0]);
+                case "+vote-for-leader" -> words.length > 1 ? Long.parseLong(words[1]) : 0;
+                default -> 0;
+            };
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** One Sentinel: a subscription to its events, a connection for questions, and what it last said. */
+    private final class Link {
+        final RedisURI uri;
+        StatefulRedisPubSubConnection<String, String> events;
+        StatefulRedisSentinelConnection<String, String> queries;
+        boolean connecting;
+        volatile boolean pinging, asking;
+        /** nanoTime of the last (re)subscription, PONG and answered question; 0 for never. */
+        volatile long subscribedAt, pongAt, askedAt;
+        volatile boolean subscribed;
+        volatile Report report;
+        long retryAt;
+
+        Link(RedisURI uri) {
+            this.uri = uri;
+        }
+
+        synchronized void tick() {
+            long now = System.nanoTime();
+            if (events == null || queries == null) {
+                if (!connecting && now >= retryAt) {
+                    connect();
+                }
+                return;
+            }
+            if (!pinging) {
+                pinging = true;
+                events.async().ping().whenComplete((pong, failure) -> {
+                    pinging = false;
+                    if (failure == null) {
+                        pongAt = System.nanoTime();
+                    }
+                });
+            }
+            if (!asking) {
+                asking = true;
+                long sent = System.nanoTime();
+                queries.async().master(master).whenComplete((answer, failure) -> {
+                    asking = false;
+                    if (failure == null) {
+                        report = Report.of(answer);
+                    } else if (String.valueOf(failure.getMessage()).contains("No such master")) {
+                        report = Report.failed(uri.getHost() + ":" + uri.getPort() + " monitors no master named "
+                                + master);
+                    } else {
+                        return;
+                    }
+                    askedAt = sent;
+                });
+            }
+        }
+
+        /** Subscribed, answering PINGs, and asked since its last (re)subscription and since the last alarm. */
+        boolean reachable(long now, long alarmAt) {
+            return subscribed && report != null && askedAt > subscribedAt && askedAt > alarmAt
+                    && now - pongAt < LIVE.toNanos() && now - askedAt < LIVE.toNanos();
+        }
+
+        private void connect() {
+            connecting = true;
+            client.connectPubSubAsync(StringCodec.UTF8, uri).thenCompose(pubsub -> {
+                listen(pubsub);
+                var channels = new ArrayList<>(ALARMS);
+                channels.addAll(ENDINGS);
+                return pubsub.async().subscribe(channels.toArray(String[]::new))
+                        .thenCompose(ok -> client.connectSentinelAsync(StringCodec.UTF8, uri))
+                        .whenComplete((sentinel, failure) -> {
+                            synchronized (this) {
+                                connecting = false;
+                                if (failure == null) {
+                                    sentinel.setTimeout(LIVE);
+                                    events = pubsub;
+                                    queries = sentinel;
+                                } else {
+                                    pubsub.closeAsync();
+                                }
+                            }
+                        });
+            }).whenComplete((sentinel, failure) -> {
+                if (failure != null) {
+                    log.debug("Sentinel {}:{} not reached: {}", uri.getHost(), uri.getPort(), failure.toString());
+                    synchronized (this) {
+                        connecting = false;
+                        retryAt = System.nanoTime() + LIVE.toNanos();
+                    }
+                }
+            });
+        }
+
+        private void listen(StatefulRedisPubSubConnection<String, String> pubsub) {
+            pubsub.setTimeout(LIVE);
+            pubsub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    if (ALARMS.contains(channel) && concerns(channel, message)) {
+                        alarm(channel, message);
+                    } else if (ENDINGS.contains(channel) && concerns(channel, message)) {
+                        ended(channel);
+                    }
+                }
+
+                @Override
+                public void subscribed(String channel, long count) {
+                    subscribedAt = System.nanoTime();
+                    subscribed = true;
+                }
+            });
+            pubsub.addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                    subscribed = false;
+                }
+            });
+        }
+
+        synchronized void close() {
+            if (events != null) {
+                events.closeAsync();
+            }
+            if (queries != null) {
+                queries.closeAsync();
+            }
+        }
+    }
+}

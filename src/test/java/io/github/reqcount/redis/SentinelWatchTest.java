@@ -1,0 +1,41 @@
+package io.github.reqcount.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.reqcount.redis.PrimaryGuard.NoPrimaryException;
+import io.lettuce.core.RedisClient;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which Sentinel messages concern the watched master, and what a watch that has heard nothing yet answers. */
+class SentinelWatchTest {
+
+    private final SentinelWatch watch = new SentinelWatch(RedisClient.create(), "reqcount", List.of());
+
+    @Test
+    void messagesAboutTheMasterOrItsReplicasConcernIt() {
+        assertThat(watch.concerns("+odown", "master reqcount 10.0.0.1 6379 #quorum 2/2")).isTrue();
+        assertThat(watch.concerns("+odown", "master other 10.0.0.1 6379 #quorum 2/2")).isFalse();
+        assertThat(watch.concerns("+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ reqcount 10.0.0.1 6379"))
+                .isTrue();
+        assertThat(watch.concerns("+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ other 10.0.0.1 6379"))
+                .isFalse();
+        assertThat(watch.concerns("+switch-master", "reqcount 10.0.0.1 6379 10.0.0.2 6379")).isTrue();
+        assertThat(watch.concerns("+switch-master", "other 10.0.0.1 6379 10.0.0.2 6379")).isFalse();
+        assertThat(watch.concerns("+new-epoch", "7")).as("epoch-only messages concern every master").isTrue();
+    }
+
+    @Test
+    void epochsAreReadFromNewEpochAndVoteForLeader() {
+        assertThat(SentinelWatch.epoch("+new-epoch", "7")).isEqualTo(7);
+        assertThat(SentinelWatch.epoch("+vote-for-leader", "99b03b5818d8 8")).isEqualTo(8);
+        assertThat(SentinelWatch.epoch("+try-failover", "master reqcount 10.0.0.1 6379")).isZero();
+    }
+
+    @Test
+    void beforeAnySentinelAnswersNothingIsTrusted() {
+        assertThatThrownBy(watch::current).isInstanceOf(NoPrimaryException.class)
+                .hasMessageContaining("not been asked");
+    }
+}
