@@ -88,6 +88,15 @@ public final class ReplicatedRedis implements AutoCloseable {
         return List.copyOf(redis);
     }
 
+    public List<Node> sentinels() {
+        return List.copyOf(sentinels);
+    }
+
+    /** One command to a Sentinel or a Redis, as the Sentinels' user, which may do anything on a Sentinel. */
+    public String command(Node node, String... command) {
+        return cli(node, command);
+    }
+
     /** The first line of ROLE: master or slave (empty if it doesn't answer). */
     public String role(Node node) {
         return cli(node, "role").lines().findFirst().orElse("");
