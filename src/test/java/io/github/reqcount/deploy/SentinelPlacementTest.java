@@ -1,0 +1,62 @@
+package io.github.reqcount.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Placement is part of the guarantee: each Sentinel runs on the node of its own Redis, one pair per node. With a
+ * Sentinel majority apart from the primary and a replica, both sides of a partition acknowledge numbers (the
+ * majority promotes the other replica while the old primary still gets its WAIT answered), and they repeat. The
+ * service stops only when it can't reach a majority, so a majority beside the primary keeps the promise.
+ */
+class SentinelPlacementTest {
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> services(String file) throws IOException {
+        Map<String, Object> stack = new Yaml().load(Files.readString(Path.of(file)));
+        return (Map<String, Map<String, Object>>) stack.get("services");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> constraints(Map<String, Object> service) {
+        var deploy = (Map<String, Object>) service.get("deploy");
+        var placement = (Map<String, Object>) deploy.get("placement");
+        return (List<String>) placement.get("constraints");
+    }
+
+    @SuppressWarnings("unchecked")
+    static String env(Map<String, Object> service, String name) {
+        return String.valueOf(((Map<String, Object>) service.get("environment")).get(name));
+    }
+
+    @Test
+    void eachSentinelIsPinnedToTheNodeOfItsOwnRedisAndEachPairToANodeOfItsOwn() throws IOException {
+        var services = services("docker-stack.ha.yml");
+        List<String> redis = List.of("redis", "redis-2", "redis-3");
+        for (int i = 0; i < 3; i++) {
+            var sentinel = services.get("sentinel-" + (i + 1));
+            assertThat(constraints(sentinel)).as("sentinel-%d beside %s", i + 1, redis.get(i))
+                    .isEqualTo(constraints(services.get(redis.get(i))))
+                    .singleElement().asString().matches("node\\.labels\\.reqcount\\.[a-z0-9-]+ == true");
+        }
+        assertThat(redis.stream().map(r -> constraints(services.get(r))).distinct()).as("one pair per node").hasSize(3);
+    }
+
+    @Test
+    void theServiceAndEveryRedisKnowAllThreeSentinels() throws IOException {
+        var services = services("docker-stack.ha.yml");
+        var sentinels = List.of("sentinel-1:26379", "sentinel-2:26379", "sentinel-3:26379");
+        assertThat(Arrays.asList(env(services.get("counter"), "REDIS_SENTINEL_NODES").split(","))).isEqualTo(sentinels);
+        for (String name : List.of("redis", "redis-2", "redis-3", "sentinel-1", "sentinel-2", "sentinel-3")) {
+            assertThat(Arrays.asList(env(services.get(name), "HA_SENTINELS").split(","))).as(name).isEqualTo(sentinels);
+        }
+    }
+}
