@@ -17,7 +17,7 @@
 #                (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16), in a second process
 #   ha           GET / as group, against a primary with one replica and WAIT 1 within 100 ms after every
 #                transaction (min-replicas-to-write 1 on the primary): REDIS_HA's write path, in a third process.
-#                Sentinel is left out: the service asks it only when it (re)connects, never per request
+#                Sentinel is left out: the service watches it off the request path (redis/SentinelWatch)
 #   redis INCR   redis-benchmark -t incr at the same concurrency, for reference
 # Both services run at once, each idle while the other is measured, so that the runs interleave and a
 # noisy machine tilts no variant more than another.
