@@ -96,7 +96,7 @@ class RedisConfig {
      * connections' reconnects.
      */
     @Bean
-    PrimaryGuard primaryGuard(ServiceProperties props) {
+    PrimaryGuard primaryGuard(ServiceProperties props, LettuceConnectionFactory factory) {
         if (!props.sentinel()) {
             return PrimaryGuard.ANY;
         }
@@ -114,7 +114,7 @@ class RedisConfig {
             }
             return uri.build();
         }).toList();
-        return new SentinelWatch(client, props.redisSentinelMaster(), sentinels) {
+        return new SentinelWatch(client, props.redisSentinelMaster(), sentinels, factory::resetConnection) {
             @Override
             public void stop() {
                 super.stop();

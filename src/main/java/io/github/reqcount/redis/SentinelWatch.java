@@ -75,9 +75,16 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     /** Whether this pause has been logged; a pause is logged once, a start's first seconds of connecting never. */
     private boolean pauseLogged;
 
-    public SentinelWatch(RedisClient client, String master, List<RedisURI> sentinels) {
+    private final Runnable primaryMoved;
+
+    /**
+     * @param primaryMoved called when the trusted primary is another than before, to reset the connection that plain
+     *                     commands (heartbeats, /cluster) share: a surviving one would stay on the deposed primary
+     */
+    public SentinelWatch(RedisClient client, String master, List<RedisURI> sentinels, Runnable primaryMoved) {
         this.client = client;
         this.master = master;
+        this.primaryMoved = primaryMoved;
         sentinels.forEach(uri -> links.add(new Link(uri)));
     }
 
@@ -164,6 +171,9 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                         verdict.address(), master, verdict.runId(), verdict.configEpoch(),
                         verdict.address().equals(primaryAddress) || primaryAddress == null ? ""
                                 : "; it was " + primaryAddress);
+        if (primaryAddress != null && !verdict.address().equals(primaryAddress)) {
+            primaryMoved.run();
+        }
         primaryAddress = verdict.address();
     }
 

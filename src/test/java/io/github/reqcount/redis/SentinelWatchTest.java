@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Which Sentinel messages concern the watched master, and what a watch that has heard nothing yet answers. */
 class SentinelWatchTest {
 
-    private final SentinelWatch watch = new SentinelWatch(RedisClient.create(), "reqcount", List.of());
+    private final SentinelWatch watch = new SentinelWatch(RedisClient.create(), "reqcount", List.of(), () -> { });
 
     @Test
     void messagesAboutTheMasterOrItsReplicasConcernIt() {
