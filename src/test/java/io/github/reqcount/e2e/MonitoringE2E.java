@@ -49,14 +49,17 @@ class MonitoringE2E {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             List<Sample> counters = Prometheus.query("up{job=\"counter\"}");
             assertThat(counters).hasSize(Swarm.REPLICAS).allMatch(s -> s.value() == 1);
-            assertThat(Prometheus.query("redis_up{job=\"redis\"}")).hasSize(1)
-                    .allMatch(s -> s.value() == 1 && s.labels().get("instance").equals("redis"));
+            // redis, and with REDIS_HA redis-2 and redis-3 as well.
+            assertThat(Prometheus.query("redis_up{job=\"redis\"}")).allMatch(s -> s.value() == 1)
+                    .anyMatch(s -> s.labels().get("instance").equals("redis"));
             assertThat(Prometheus.query("up{job=~\"redis|edge|prometheus\"} == 0")).isEmpty();
         });
         List<Sample> replicas = Prometheus.query("max by (replica) (reqcount_requests_served_total{job=\"counter\"})");
         List<Sample> edges = Prometheus.query("up{job=\"edge\"}");
-        Figures.report("%d counter targets up (%s), redis_up 1 as the monitoring user, %d edge target(s) up",
-                Swarm.REPLICAS, replicas.stream().map(s -> s.labels().get("replica")).sorted().toList(), edges.size());
+        List<Sample> redis = Prometheus.query("redis_up{job=\"redis\"}");
+        Figures.report("%d counter targets up (%s), redis_up 1 for %s, %d edge target(s) up", Swarm.REPLICAS,
+                replicas.stream().map(s -> s.labels().get("replica")).sorted().toList(),
+                redis.stream().map(s -> s.labels().get("instance")).sorted().toList(), edges.size());
         assertThat(replicas).hasSize(Swarm.REPLICAS);
     }
 
