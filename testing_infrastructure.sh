@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The proof. On a fresh machine it sets up Docker and the base images, runs ./mvnw verify (unit, web slice and
 # Testcontainers Redis tests), then deploys a separate test stack (its own name and port, so it never touches a
-# running deployment), runs the end-to-end checks against it (src/test/java/io/github/reqcount/e2e), and removes
-# it. Prints every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any
-# failure. Then it starts a test swarm of Docker-in-Docker nodes (scripts/test-swarm.sh), deploys onto it with
+# running deployment) with the monitoring overlay, runs the end-to-end checks against it
+# (src/test/java/io/github/reqcount/e2e; MonitoringE2E checks Prometheus and its alerts), and removes it. Prints
+# every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any failure.
+# Then it starts a test swarm of Docker-in-Docker nodes (scripts/test-swarm.sh), deploys onto it with
 # start_service.sh, runs the multi-node checks (drain, node loss, rejoin) and removes the swarm.
 # Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false to
 # stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at.
@@ -28,6 +29,14 @@ apt_install() { # apt_install PACKAGE...: from Debian's packages, refreshing the
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
+without_daemons() { # without_daemons COMMAND...: a package installed meanwhile starts no service (policy-rc.d exits 101)
+  local saved="" rc=0
+  if [ -e /usr/sbin/policy-rc.d ]; then saved=$(mktemp); cp -p /usr/sbin/policy-rc.d "$saved"; fi
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
+  "$@" || rc=$?
+  if [ -n "$saved" ]; then mv "$saved" /usr/sbin/policy-rc.d; else rm -f /usr/sbin/policy-rc.d; fi
+  return "$rc"
+}
 teardown() { # removes the test stack, if there is one, and its volume: every run starts a fresh cluster
   if $DOCKER stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
     echo "[teardown] removing stack $STACK"
@@ -38,10 +47,13 @@ teardown() { # removes the test stack, if there is one, and its volume: every ru
       sleep 1
     done
   fi
-  if $DOCKER volume inspect "${STACK}_redis-data" >/dev/null 2>&1; then
-    echo "[teardown] removing volume ${STACK}_redis-data"
-    $DOCKER volume rm "${STACK}_redis-data" >/dev/null
-  fi
+  local volume
+  for volume in "${STACK}_redis-data" "${STACK}_prometheus-data"; do
+    if $DOCKER volume inspect "$volume" >/dev/null 2>&1; then
+      echo "[teardown] removing volume $volume"
+      $DOCKER volume rm "$volume" >/dev/null
+    fi
+  done
 }
 finish() {
   local rc=$?
@@ -59,8 +71,8 @@ trap 'finish' EXIT
 
 echo "== setup: Docker engine"
 setup_engine
-echo "== setup: base images (upstream where pullable, else offline stand-ins)"
-setup_base_images
+echo "== setup: base images (upstream where pullable, else offline stand-ins; Prometheus and redis_exporter too)"
+MONITORING=true setup_base_images
 echo "== setup: headless Chromium for the dashboard test"
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   apt_install chromium chromium-driver
@@ -69,6 +81,9 @@ echo "[browser] $(chromium --version 2>/dev/null | head -1)"
 echo "== setup: kubectl, which renders k8s/ for K8sManifestsIT"
 command -v kubectl >/dev/null || apt_install kubernetes-client
 echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
+echo "== setup: promtool, which checks the alert rules for AlertRulesTest (Debian's prometheus, its daemon not started)"
+command -v promtool >/dev/null || without_daemons apt_install prometheus
+echo "[promtool] $(promtool --version 2>&1 | head -1)"
 
 echo "== 1: ./mvnw verify"
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
@@ -84,9 +99,11 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 setup_app_image target/replicas-reqcount-*.jar
 setup_swarm
-# Short heartbeats, so that a killed replica shows as gone within the check's bound.
-REPLICAS=3 HEARTBEAT_TTL=3s setup_deploy "$STACK" "$PORT"
-check "test stack converged (3 replicas, Redis, published port $PORT)" \
+# Short heartbeats, so that a killed replica shows as gone within the check's bound. Monitoring on, with short
+# intervals, so that MonitoringE2E's alerts fire and resolve within a few minutes.
+REPLICAS=3 HEARTBEAT_TTL=3s MONITORING=true PROMETHEUS_SCRAPE_INTERVAL=5s PROMETHEUS_EVALUATION_INTERVAL=5s \
+  setup_deploy "$STACK" "$PORT"
+check "test stack converged (3 replicas, Redis, Prometheus and redis_exporter, published port $PORT)" \
   setup_wait "$STACK" "$PORT" 240
 if [ "$failed" != 0 ]; then exit; fi
 
@@ -107,6 +124,7 @@ e2e_suite() { # e2e_suite CLASS MAVEN_ARGS...: runs one end-to-end class and rec
 
 echo "== 3: end-to-end checks against http://127.0.0.1:$PORT/"
 e2e_suite StackE2E -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2e.replicas=3
+e2e_suite MonitoringE2E -De2e.url="http://127.0.0.1:$PORT/" -De2e.stack="$STACK" -De2e.replicas=3 -De2e.prometheus.interval=5
 
 if [ "${MULTI_NODE:-true}" = false ]; then exit; fi
 echo "== 4: multi-node checks on a test swarm of $NODES Docker-in-Docker nodes (MULTI_NODE=false skips them)"

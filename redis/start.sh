@@ -1,8 +1,8 @@
 #!/bin/sh
 # Starts Redis with the repository's ACL (redis/users.acl): renders it with the SHA-256 of each password
 # from the Docker secrets, into a file only Redis reads, then runs redis-server with any other arguments.
-# The service's and the admin's secrets are required; the replication and Sentinel users exist only when
-# their secrets are there (REDIS_HA). Plain sh: runs in the upstream Alpine image and in the Debian stand-in.
+# The service's and the admin's secrets are required; the replication, Sentinel and monitoring users exist only
+# when their secrets are there (REDIS_HA, MONITORING). Plain sh: runs in the upstream Alpine image and in the Debian stand-in.
 #   start.sh [redis-server arguments...]
 # Env: REDIS_AUTH (default true; false runs Redis with no users at all), REDIS_USERNAME (default reqcount),
 #      ACL_TEMPLATE, ACL_FILE, SECRETS_DIR.
@@ -32,9 +32,10 @@ sha256() {
 service=$(sha256 redis-password)
 admin=$(sha256 redis-admin-password)
 drop=""
-replication=none sentinel=none
+replication=none sentinel=none monitoring=none
 if [ -e "$secrets/redis-replication-password" ]; then replication=$(sha256 redis-replication-password); else drop="$drop -e /REDIS_REPLICATION_PASSWORD_SHA256/d"; fi
 if [ -e "$secrets/redis-sentinel-password" ]; then sentinel=$(sha256 redis-sentinel-password); else drop="$drop -e /REDIS_SENTINEL_PASSWORD_SHA256/d"; fi
+if [ -e "$secrets/redis-monitoring-password" ]; then monitoring=$(sha256 redis-monitoring-password); else drop="$drop -e /REDIS_MONITORING_PASSWORD_SHA256/d"; fi
 
 umask 077
 # Redis's ACL files have no comments: drop them and blank lines, then fill in the user and the hashes.
@@ -44,5 +45,6 @@ grep -v -e '^#' -e '^[[:space:]]*$' "$template" | sed $drop \
   -e "s/\${REDIS_PASSWORD_SHA256}/$service/" \
   -e "s/\${REDIS_ADMIN_PASSWORD_SHA256}/$admin/" \
   -e "s/\${REDIS_REPLICATION_PASSWORD_SHA256}/$replication/" \
-  -e "s/\${REDIS_SENTINEL_PASSWORD_SHA256}/$sentinel/" > "$acl"
+  -e "s/\${REDIS_SENTINEL_PASSWORD_SHA256}/$sentinel/" \
+  -e "s/\${REDIS_MONITORING_PASSWORD_SHA256}/$monitoring/" > "$acl"
 exec redis-server "$@" --aclfile "$acl"

@@ -3,7 +3,7 @@
 # for hosts that can reach a Debian mirror but no container registry.
 # Cached by tag: an existing tag is reused unless REBUILD=1.
 #
-#   bash scripts/build-standin-image.sh redis|jre|haproxy|registry|dind [TAG]
+#   bash scripts/build-standin-image.sh redis|jre|haproxy|registry|dind|prometheus|redis-exporter [TAG]
 # Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm; trixie for the JRE).
 set -euo pipefail
 
@@ -36,7 +36,16 @@ case "$kind" in
   dind)    # A Docker engine to run inside a container: the nodes of scripts/test-swarm.sh.
     tag=${2:-reqcount/dind-standin:20.10}; pkgs=docker.io,iptables,procps,ca-certificates
     changes=(-c 'VOLUME /var/lib/docker' -c 'ENTRYPOINT ["dockerd"]') ;;
-  *) echo "usage: $0 redis|jre|haproxy|registry|dind [TAG]" >&2; exit 2 ;;
+  prometheus) # Laid out like prom/prometheus: /bin/prometheus, config in /etc/prometheus, data in /prometheus, user nobody.
+    tag=${2:-reqcount/prometheus-standin:2.42}; pkgs=prometheus
+    extra=(--customize-hook='mkdir -p "$1"/prometheus && chown 65534:65534 "$1"/prometheus')
+    changes=(-c 'USER 65534' -c 'WORKDIR /prometheus' -c 'EXPOSE 9090' -c 'ENTRYPOINT ["/bin/prometheus"]'
+             -c 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]') ;;
+  redis-exporter) # Laid out like oliver006/redis_exporter:alpine: the binary at /redis_exporter, with a shell beside it.
+    tag=${2:-reqcount/redis-exporter-standin:1.45}; pkgs=prometheus-redis-exporter
+    extra=(--customize-hook='ln -s /usr/bin/prometheus-redis-exporter "$1"/redis_exporter')
+    changes=(-c 'USER 59000' -c 'EXPOSE 9121' -c 'ENTRYPOINT ["/redis_exporter"]') ;;
+  *) echo "usage: $0 redis|jre|haproxy|registry|dind|prometheus|redis-exporter [TAG]" >&2; exit 2 ;;
 esac
 
 if [ "${REBUILD:-0}" != 1 ] && $DOCKER image inspect "$tag" >/dev/null 2>&1; then

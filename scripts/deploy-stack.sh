@@ -3,7 +3,7 @@
 # behind an HAProxy edge. Re-running with nothing changed changes nothing.
 #   bash scripts/deploy-stack.sh [STACK] [PORT]
 # Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
-# REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, REDIS_HA, EDGE_MODE, ...; image names come from .images.env.
+# REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, REDIS_HA, EDGE_MODE, MONITORING, ...; image names come from .images.env.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -59,6 +59,11 @@ mode=$(bash scripts/detect-edge-mode.sh)
 
 secrets=()
 [ "$ha" = false ] || secrets=(redis-replication-password redis-sentinel-password)
+case "${MONITORING:-false}" in
+  true) secrets+=(redis-monitoring-password) ;;
+  false) ;;
+  *) echo "[deploy] MONITORING must be true or false (got '$MONITORING'): fix it in .env" >&2; exit 2 ;;
+esac
 bash scripts/ensure-secrets.sh "${secrets[@]}"
 # Configs are immutable too: name Redis's ACL and start script after their content.
 export REDIS_CONF_VERSION=$(cat redis/users.acl redis/start.sh | cksum | cut -d' ' -f1)
@@ -77,6 +82,23 @@ if [ "$ha" = true ]; then
   ha_file=$(mktemp /tmp/reqcount-ha.XXXXXX.yml); trap 'rm -f "$ha_file"' EXIT
   marked docker-stack.ha.yml > "$ha_file"
   files+=(-c "$ha_file")
+fi
+
+# MONITORING: Prometheus and redis_exporter (docker-stack.monitoring.yml), plain overlays added after the others.
+if [ "${MONITORING:-false}" = true ]; then
+  files+=(-c docker-stack.monitoring.yml)
+  if [ "${REDIS_AUTH:-true}" = true ]; then
+    files+=(-c docker-stack.monitoring-auth.yml)
+    [ "$ha" = false ] || files+=(-c docker-stack.monitoring-ha-auth.yml)
+  fi
+  if [ "$ha" = true ]; then export MONITORING_REDIS_TARGETS=redis,redis-2,redis-3; else export MONITORING_REDIS_TARGETS=redis; fi
+  export MONITORING_CFG_VERSION=$(cat monitoring/prometheus.yml monitoring/alerts.yml monitoring/prometheus-start.sh | cksum | cut -d' ' -f1)
+  if [ -z "${PROMETHEUS_IMAGE:-}" ] || [ -z "${REDIS_EXPORTER_IMAGE:-}" ]; then
+    echo "[deploy] MONITORING=true but no PROMETHEUS_IMAGE or REDIS_EXPORTER_IMAGE in .images.env:" \
+         "run MONITORING=true bash scripts/ensure-base-images.sh (start_service.sh does)" >&2
+    exit 1
+  fi
+  echo "[deploy] monitoring on: Prometheus ($PROMETHEUS_IMAGE) and redis_exporter ($REDIS_EXPORTER_IMAGE) for $MONITORING_REDIS_TARGETS"
 fi
 
 echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, Redis HA $ha, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"

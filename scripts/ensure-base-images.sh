@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Decide, per base image, what the stack uses: a local image, a pulled upstream
 # image, or an offline stand-in built from Debian packages. Writes the choice to
-# .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE) for the other scripts.
+# .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE; PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE with
+# MONITORING=true) for the other scripts.
 #
-#   bash scripts/ensure-base-images.sh [VAR...]   (default: those three; REGISTRY_IMAGE for a multi-node swarm)
+#   bash scripts/ensure-base-images.sh [VAR...]   (default: those three, plus the monitoring two with MONITORING=true;
+#                                                 REGISTRY_IMAGE for a multi-node swarm)
 # Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
-#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE to choose other upstream images; PULL_TIMEOUT (s).
+#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE, PROMETHEUS_IMAGE, REDIS_EXPORTER_IMAGE to choose other
+#      upstream images; PULL_TIMEOUT (s).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -40,7 +43,11 @@ pick() {
   printf -v "$var" '%s' "$chosen"
 }
 
-vars=("$@"); [ $# -gt 0 ] || vars=(REDIS_IMAGE BASE_IMAGE HAPROXY_IMAGE)
+vars=("$@")
+if [ $# -eq 0 ]; then
+  vars=(REDIS_IMAGE BASE_IMAGE HAPROXY_IMAGE)
+  [ "${MONITORING:-false}" != true ] || vars+=(PROMETHEUS_IMAGE REDIS_EXPORTER_IMAGE)
+fi
 chosen=()
 for var in "${vars[@]}"; do
   case "$var" in
@@ -48,6 +55,8 @@ for var in "${vars[@]}"; do
     BASE_IMAGE)     pick BASE_IMAGE     eclipse-temurin:25-jre jre      reqcount/jre-standin:25 ;;
     HAPROXY_IMAGE)  pick HAPROXY_IMAGE  haproxy:lts-alpine     haproxy  reqcount/haproxy-standin:2.6 ;;
     REGISTRY_IMAGE) pick REGISTRY_IMAGE registry:2             registry reqcount/registry-standin:2 ;;
+    PROMETHEUS_IMAGE)     pick PROMETHEUS_IMAGE     prom/prometheus:v2.53.4      prometheus     reqcount/prometheus-standin:2.42 ;;
+    REDIS_EXPORTER_IMAGE) pick REDIS_EXPORTER_IMAGE oliver006/redis_exporter:alpine redis-exporter reqcount/redis-exporter-standin:1.45 ;;
     *) echo "[images] unknown image variable '$var'" >&2; exit 2 ;;
   esac
   chosen+=("$var=${!var}")

@@ -3,7 +3,7 @@
 # default ./secrets/redis-password) and the admin's (REDIS_ADMIN_PASSWORD_FILE, default
 # ./secrets/redis-admin-password). A missing file at its default path gets a random password; a
 # file you named yourself must exist, and no secret file may be empty. REDIS_AUTH=false skips this.
-#   bash scripts/ensure-secrets.sh [EXTRA_SECRET_NAME...]     (e.g. redis-sentinel-password for REDIS_HA)
+#   bash scripts/ensure-secrets.sh [EXTRA_SECRET_NAME...]     (e.g. redis-sentinel-password for REDIS_HA, redis-monitoring-password for MONITORING)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,7 +1,7 @@
 # Sourced by deploy-stack.sh when the swarm has more than one node. An image built or loaded here exists on this
 # node only, so every image the stack runs is pushed to a registry that all nodes can pull from, and APP_IMAGE,
-# REDIS_IMAGE and HAPROXY_IMAGE are re-pointed at the pushed digests: the stack names exactly what was pushed,
-# and an unchanged image redeploys as a no-op.
+# REDIS_IMAGE and HAPROXY_IMAGE (with MONITORING=true also PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE) are re-pointed
+# at the pushed digests: the stack names exactly what was pushed, and an unchanged image redeploys as a no-op.
 # Env: REGISTRY=host:port to use your registry. Without it, a registry service runs on this manager
 # (service reqcount-registry, volume reqcount-registry-data, port REGISTRY_PORT or 5000).
 
@@ -62,3 +62,4 @@ push_pinned() {
 push_pinned APP_IMAGE
 push_pinned REDIS_IMAGE
 [ "$mode" = mesh ] || push_pinned HAPROXY_IMAGE
+if [ "${MONITORING:-false}" = true ]; then push_pinned PROMETHEUS_IMAGE; push_pinned REDIS_EXPORTER_IMAGE; fi
