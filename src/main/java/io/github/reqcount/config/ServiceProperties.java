@@ -52,7 +52,10 @@ public record ServiceProperties(
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
         @DefaultValue("1") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
-        @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl) {
+        @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl,
+        // The console's format; application.properties maps it onto Spring Boot's structured logging.
+        @DefaultValue("text") @Pattern(regexp = "text|ecs|logstash", message = "must be text, ecs or logstash")
+        String logFormat) {
 
     /** host:port, the port 1 to 65535 without leading zeros. */
     private static final String NODE = "[^,:\\s]+:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
