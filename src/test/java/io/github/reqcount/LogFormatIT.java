@@ -78,6 +78,24 @@ class LogFormatIT {
     }
 
     @Test
+    void withLogstashEveryLineIsOneJsonObjectNamingTheReplica() throws Exception {
+        var service = new ChildService("logstash-replica", "logstash");
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> Replies.get(service.url()).statusCode() == 200);
+        } finally {
+            service.stop();
+        }
+        List<String> lines = service.lines();
+        assertThat(lines).hasSizeGreaterThan(5);
+        for (String line : lines) {
+            JsonNode object = json.readTree(line);
+            assertThat(object.path("replica").asString()).as(line).isEqualTo("logstash-replica");
+            assertThat(object.path("@version").asString()).as(line).isEqualTo("1");
+        }
+    }
+
+    @Test
     void anUnknownLogFormatFailsTheStartNamingTheVariable() throws Exception {
         var service = new ChildService("log-replica", "json");
         assertThat(service.exitCode()).isNotZero();
