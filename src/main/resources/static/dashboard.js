@@ -10,7 +10,7 @@
   const el = (id) => document.getElementById(id);
   const status = el("status"), statusTitle = el("status-title"), statusDetail = el("status-detail");
   const figures = el("figures"), total = el("total");
-  const consistency = el("consistency"), list = el("replicas"), none = el("no-replicas");
+  const consistency = el("consistency"), list = el("replicas"), none = el("no-replicas"), retired = el("retired");
   const updated = el("updated");
   const rows = new Map(); // replica name -> its <li>
   let lastGood = null;    // Date of the last good reply
@@ -51,7 +51,8 @@
     total.dataset.value = String(cluster.total);
 
     if (cluster.consistent) {
-      setText(consistency, "The replicas' counts add up to the total.");
+      setText(consistency, cluster.retired > 0 ? "The replicas' counts and the retired count add up to the total."
+        : "The replicas' counts add up to the total.");
       consistency.dataset.state = "consistent";
     } else {
       setText(consistency, "The replicas' counts do not add up: " + number.format(cluster.unattributed)
@@ -60,7 +61,8 @@
     }
     consistency.dataset.unattributed = String(cluster.unattributed);
 
-    const largest = Math.max(1, ...cluster.replicas.map((r) => r.requests));
+    const retiredCount = Number.isFinite(cluster.retired) ? cluster.retired : 0;
+    const largest = Math.max(1, retiredCount, ...cluster.replicas.map((r) => r.requests));
     const seen = new Set();
     cluster.replicas.forEach((replica, index) => {
       seen.add(replica.name);
@@ -71,7 +73,8 @@
     for (const [name, li] of rows) {
       if (!seen.has(name)) { li.remove(); rows.delete(name); }
     }
-    none.hidden = cluster.replicas.length > 0;
+    none.hidden = cluster.replicas.length > 0 || retiredCount > 0;
+    drawRetired(retiredCount, largest, cluster.total);
 
     lastGood = new Date();
     const live = cluster.replicas.filter((r) => r.live).length;
@@ -118,6 +121,15 @@
       time.removeAttribute("datetime");
       setText(time, "never");
     }
+  }
+
+  // One bar for every replica folded away after RETIRE_AFTER; hidden while there is none.
+  function drawRetired(count, largest, clusterTotal) {
+    retired.hidden = count === 0;
+    retired.dataset.value = String(count);
+    const share = clusterTotal > 0 ? Math.round((count / clusterTotal) * 100) : 0;
+    retired.querySelector(".bar").style.width = (count / largest) * 100 + "%";
+    setText(retired.querySelector(".count"), number.format(count) + " requests (" + share + "%)");
   }
 
   function failed(state, title, detail) {

@@ -2,6 +2,9 @@ package io.github.reqcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.cluster.ReplicaRetirement;
+import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.RunningApp;
@@ -25,6 +28,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, never a downloaded browser):
@@ -90,6 +94,22 @@ class DashboardIT {
                 serve(b, 1);
                 waitFor(wait, "the total of 63 after the outage", d -> "63".equals(total(d)));
                 assertThat(driver.executeScript("return window.sameDocument === true;")).as("no reload").isEqualTo(true);
+                assertThat(driver.findElement(By.id("retired")).isDisplayed()).as("no retired bar yet").isFalse();
+
+                // A replica gone ten minutes ago, folded here into retired: one bar of its own, not a replica's.
+                // (The replicas' own upkeep, RETIRE_AFTER 1h, leaves it alone.)
+                var template = a.bean(StringRedisTemplate.class);
+                new RedisCounterTransaction(template, "replica-old").add(4);
+                template.opsForHash().put(RedisKeys.REPLICA_SEEN, "replica-old",
+                        Long.toString(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis()));
+                assertThat(new ReplicaRetirement(template)
+                        .retire("replica-old", System.currentTimeMillis())).isEqualTo(4);
+                waitFor(wait, "the retired bar of 4",
+                        d -> "4".equals(d.findElement(By.id("retired")).getDomAttribute("data-value")));
+                assertThat(driver.findElement(By.id("retired")).isDisplayed()).isTrue();
+                assertThat(total(driver)).isEqualTo("67");
+                assertThat(bars(driver)).isEqualTo(Map.of("replica-a", "37 live", "replica-b", "26 live"));
+                assertThat(driver.findElement(By.id("consistency")).getText()).contains("retired count add up");
             } finally {
                 driver.quit();
             }

@@ -67,6 +67,40 @@ class SecurityIT {
     }
 
     @Test
+    void theFoldOfAGoneReplicaMayRemoveOnlyItsFieldsAndMoveOnlyTheRetiredCount() {
+        // What ReplicaRetirement's script runs, and nothing beside it on those keys.
+        assertThat(dryRun("evalsha", "0000000000000000000000000000000000000000", "4", RedisKeys.REPLICA_COUNTS,
+                RedisKeys.REPLICA_SEEN, RedisKeys.RETIRED, RedisKeys.alive("gone"), "gone", "0")).contains("OK");
+        assertThat(dryRun("hdel", RedisKeys.REPLICA_COUNTS, "gone")).contains("OK");
+        assertThat(dryRun("hdel", RedisKeys.REPLICA_SEEN, "gone")).contains("OK");
+        assertThat(dryRun("incrby", RedisKeys.RETIRED, "7")).contains("OK");
+        assertThat(dryRun("hget", RedisKeys.REPLICA_COUNTS, "gone")).contains("OK");
+        assertThat(dryRun("exists", RedisKeys.alive("gone"))).contains("OK");
+
+        assertThat(dryRun("hdel", RedisKeys.alive("gone"), "x")).contains("no permissions");
+        assertThat(dryRun("del", RedisKeys.RETIRED)).contains("no permissions");
+        assertThat(dryRun("set", RedisKeys.RETIRED, "0")).contains("no permissions");
+        assertThat(dryRun("del", RedisKeys.alive("gone"))).contains("no permissions");
+        assertThat(dryRun("eval", "return 1", "1", "some_other_key")).contains("no permissions");
+        assertThat(dryRun("eval", "return 1", "1", RedisKeys.TOTAL)).contains("no permissions");
+        // A script runs with the user's rights: on the keys it may name, it can't do what the user can't.
+        assertThat(asService("incrby", RedisKeys.RETIRED, "5")).contains("5");
+        assertThat(asService("eval", "return redis.call('del', KEYS[1])", "1", RedisKeys.RETIRED))
+                .containsAnyOf("NOPERM", "can't run this command", "can't access");
+        assertThat(asService("eval", "return redis.call('set', KEYS[1], '0')", "1", RedisKeys.RETIRED))
+                .containsAnyOf("NOPERM", "can't run this command", "can't access");
+        assertThat(asService("eval", "return redis.call('hset', KEYS[1], 'x', '0')", "1", RedisKeys.REPLICA_COUNTS))
+                .containsAnyOf("NOPERM", "can't run this command", "can't access");
+        assertThat(redis.cli("admin", RedisServer.ADMIN_PASSWORD, "get", RedisKeys.RETIRED)).contains("5");
+    }
+
+    private static String dryRun(String... command) {
+        var args = new java.util.ArrayList<>(List.of("acl", "dryrun", RedisServer.USER));
+        args.addAll(List.of(command));
+        return redis.cli("admin", RedisServer.ADMIN_PASSWORD, args.toArray(String[]::new));
+    }
+
+    @Test
     void withoutAUserRedisRefusesEverything() {
         assertThat(redis.cli("default", "", "get", RedisKeys.TOTAL)).containsAnyOf("NOAUTH", "WRONGPASS");
         assertThat(redis.cli(RedisServer.USER, "not-the-password", "ping")).contains("WRONGPASS");

@@ -28,11 +28,13 @@ public class ClusterView {
             ops.opsForValue().get(RedisKeys.TOTAL);
             ops.opsForHash().entries(RedisKeys.REPLICA_COUNTS);
             ops.opsForHash().entries(RedisKeys.REPLICA_SEEN);
+            ops.opsForValue().get(RedisKeys.RETIRED);
             return ops.exec();
         }));
         long total = number(counts.get(0));
         Map<?, ?> requests = (Map<?, ?>) counts.get(1);
         Map<?, ?> seen = (Map<?, ?>) counts.get(2);
+        long retired = number(counts.get(3));
 
         var names = new TreeSet<String>();
         requests.keySet().forEach(name -> names.add((String) name));
@@ -50,7 +52,8 @@ public class ClusterView {
             attributed += served;
             replicas.add(new ClusterSnapshot.Replica(name, served, alive.get(i) != null, lastSeen));
         }
-        return new ClusterSnapshot(total, List.copyOf(replicas), total - attributed, total == attributed);
+        long unattributed = total - attributed - retired;
+        return new ClusterSnapshot(total, List.copyOf(replicas), retired, unattributed, unattributed == 0);
     }
 
     /** A Redis string holding a number; a missing one is 0. */

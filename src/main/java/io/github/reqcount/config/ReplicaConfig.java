@@ -2,20 +2,19 @@ package io.github.reqcount.config;
 
 import io.github.reqcount.ReplicaIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 @Configuration(proxyBeanMethods = false)
 class ReplicaConfig {
 
-    /** The host's name is read once, here, at start. */
+    /** The name ReplicaName gave this replica before logging started, so the logs and the replies agree. */
     @Bean
-    ReplicaIdentity replicaIdentity(ServiceProperties props) throws UnknownHostException {
-        String name = props.instanceName().isBlank() ? InetAddress.getLocalHost().getHostName() : props.instanceName();
-        return new ReplicaIdentity(name, props.servicePort());
+    ReplicaIdentity replicaIdentity(ServiceProperties props, Environment environment) {
+        String name = environment.getProperty(ReplicaName.PROPERTY);
+        return new ReplicaIdentity(name != null ? name : ReplicaName.of(props.instanceName()), props.servicePort());
     }
 
     /** Every metric names the replica it comes from. */

@@ -52,7 +52,12 @@ public record ServiceProperties(
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
         @DefaultValue("1") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
-        @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl) {
+        @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl,
+        // A replica gone for longer than this is folded into /cluster's one retired count.
+        @DefaultValue("1h") @DurationMin(seconds = 1) @DurationMax(days = 365) Duration retireAfter,
+        // The console's format; application.properties maps it onto Spring Boot's structured logging.
+        @DefaultValue("text") @Pattern(regexp = "text|ecs|logstash", message = "must be text, ecs or logstash")
+        String logFormat) {
 
     /** host:port, the port 1 to 65535 without leading zeros. */
     private static final String NODE = "[^,:\\s]+:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
@@ -80,6 +85,12 @@ public record ServiceProperties(
     @AssertTrue(message = "REDIS_ACK_TIMEOUT must be shorter than REDIS_COMMAND_TIMEOUT")
     public boolean isAckTimeoutWithinCommandTimeout() {
         return ackReplicas() == 0 || redisAckTimeout.compareTo(redisCommandTimeout) < 0;
+    }
+
+    // A replica counts as gone only once its heartbeat key has expired, HEARTBEAT_TTL after its last beat.
+    @AssertTrue(message = "RETIRE_AFTER must be longer than HEARTBEAT_TTL, or a live replica could be retired")
+    public boolean isRetireAfterBeyondHeartbeat() {
+        return retireAfter.compareTo(heartbeatTtl) > 0;
     }
 
     @AssertTrue(message = "MANAGEMENT_PORT must differ from SERVICE_PORT, or Actuator would answer on the public port")

@@ -6,7 +6,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tries a failed transaction once more, so that one dropped connection costs no request; a second failure is
- * final. Logs an outage once when it starts and once when it ends, not at every refused request.
+ * final. Logs an outage once when it starts and once when it ends, not at every refused request. Each of these lines
+ * carries an event key (redis.outage.start, redis.outage.end, redis.retry.gap) and its figures as keys of their own,
+ * for a log pipeline to filter on; docs/operations.md lists them.
  */
 public class RetryOnce implements CounterTransaction {
 
@@ -29,19 +31,23 @@ public class RetryOnce implements CounterTransaction {
                 total = transaction.add(n);
                 // The first attempt may have been applied before it failed (a lost EXEC reply, a WAIT that fell
                 // short): then its numbers are a gap in the total, never handed out. Say so; it is rare.
-                log.info("A transaction of {} failed once and succeeded when retried; the total may skip {} numbers "
-                        + "before {}: {}", n, n, total - n + 1, first.toString());
+                log.atInfo().addKeyValue("event", "redis.retry.gap").addKeyValue("batch", n)
+                        .addKeyValue("skipped_before", total - n + 1).addKeyValue("error", first.toString())
+                        .log("A transaction of {} failed once and succeeded when retried; the total may skip {} "
+                                + "numbers before {}: {}", n, n, total - n + 1, first.toString());
             } catch (RuntimeException second) {
                 second.addSuppressed(first);
                 if (redisDown.compareAndSet(false, true)) {
-                    log.warn("Redis did not confirm an increment after one retry; answering 503 until it does: {}",
-                            second.toString());
+                    log.atWarn().addKeyValue("event", "redis.outage.start").addKeyValue("error", second.toString())
+                            .log("Redis did not confirm an increment after one retry; answering 503 until it does: {}",
+                                    second.toString());
                 }
                 throw second;
             }
         }
         if (redisDown.get() && redisDown.compareAndSet(true, false)) {
-            log.info("Redis confirms increments again; the cluster total is {}", total);
+            log.atInfo().addKeyValue("event", "redis.outage.end").addKeyValue("total", total)
+                    .log("Redis confirms increments again; the cluster total is {}", total);
         }
         return total;
     }

@@ -9,6 +9,8 @@ public final class RedisKeys {
     public static final String REPLICA_COUNTS = "replica_counts";
     /** A hash from replica name to the time (epoch millis) it last beat. */
     public static final String REPLICA_SEEN = "replica_seen";
+    /** The requests of every replica gone for longer than RETIRE_AFTER, folded out of the two hashes above. */
+    public static final String RETIRED = "retired_count";
 
     private RedisKeys() {
     }

@@ -105,6 +105,22 @@ class ServicePropertiesTest {
                 "REDIS_ACK_TIMEOUT", "500ms"), "REDIS_ACK_TIMEOUT must be shorter than REDIS_COMMAND_TIMEOUT");
     }
 
+    @Test
+    void goneReplicasRetireAfterAnHourByDefaultAndNeverBeforeTheirHeartbeatExpires() {
+        run(Map.of(), context -> assertThat(context.getBean(ServiceProperties.class).retireAfter())
+                .isEqualTo(Duration.ofHours(1)));
+        failsWith(Map.of("RETIRE_AFTER", "10s", "HEARTBEAT_TTL", "10s"),
+                "RETIRE_AFTER must be longer than HEARTBEAT_TTL, or a live replica could be retired");
+        failsWith(Map.of("RETIRE_AFTER", "0s"), "retireAfter");
+    }
+
+    @Test
+    void logFormatIsTextEcsOrLogstash() {
+        run(Map.of(), context -> assertThat(context.getBean(ServiceProperties.class).logFormat()).isEqualTo("text"));
+        run(Map.of("LOG_FORMAT", "logstash"), context -> assertThat(context).hasNotFailed());
+        failsWith(Map.of("LOG_FORMAT", "json"), "logFormat", "must be text, ecs or logstash");
+    }
+
     private void failsWith(Map<String, String> env, String... messages) {
         run(env, context -> {
             assertThat(context).hasFailed();
