@@ -3,8 +3,8 @@ package io.github.reqcount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.reqcount.cluster.ReplicaRetirement;
-import io.github.reqcount.counter.RedisCounterTransaction;
 import io.github.reqcount.redis.RedisKeys;
+import io.github.reqcount.support.Counters;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.RunningApp;
@@ -99,7 +99,7 @@ class DashboardIT {
                 // A replica gone ten minutes ago, folded here into retired: one bar of its own, not a replica's.
                 // (The replicas' own upkeep, RETIRE_AFTER 1h, leaves it alone.)
                 var template = a.bean(StringRedisTemplate.class);
-                new RedisCounterTransaction(template, "replica-old").add(4);
+                Counters.transaction(template, "replica-old").add(4);
                 template.opsForHash().put(RedisKeys.REPLICA_SEEN, "replica-old",
                         Long.toString(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis()));
                 assertThat(new ReplicaRetirement(template)

@@ -6,7 +6,7 @@ import io.github.reqcount.cluster.ClusterSnapshot;
 import io.github.reqcount.cluster.ClusterView;
 import io.github.reqcount.cluster.ReplicaHeartbeat;
 import io.github.reqcount.cluster.ReplicaRetirement;
-import io.github.reqcount.counter.RedisCounterTransaction;
+import io.github.reqcount.support.Counters;
 import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.ClusterViews;
 import io.github.reqcount.support.RedisServer;
@@ -58,7 +58,7 @@ class ReplicaRetirementIT {
                 for (int i = 0; i < 20; i++) {
                     String name = "churn-" + (wave * 20 + i);
                     new ReplicaHeartbeat(template, name, TTL).beat();
-                    var counter = new RedisCounterTransaction(template, name);
+                    var counter = Counters.transaction(template, name);
                     for (int n = 1; n <= 1 + i % 4; n++) {
                         counter.add(n);
                         counted += n;
@@ -87,7 +87,7 @@ class ReplicaRetirementIT {
 
             // A replica back under a retired name starts a new entry; what it counted before stays retired.
             new ReplicaHeartbeat(template, "churn-7", TTL).beat();
-            new RedisCounterTransaction(template, "churn-7").add(5);
+            Counters.transaction(template, "churn-7").add(5);
             ClusterSnapshot back = view.read();
             assertAddsUp(back, total + 5);
             assertThat(back.replicas()).filteredOn(r -> r.name().equals("churn-7"))
@@ -115,7 +115,7 @@ class ReplicaRetirementIT {
             while (System.currentTimeMillis() < deadline) {
                 String name = "short-" + next++;
                 new ReplicaHeartbeat(template, name, TTL).beat();
-                new RedisCounterTransaction(template, name).add(2);
+                Counters.transaction(template, name).add(2);
                 counted += 2;
                 ClusterSnapshot now = view.read();
                 assertAddsUp(now, counted);
@@ -147,7 +147,7 @@ class ReplicaRetirementIT {
             List<String> gone = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 String name = "gone-" + i;
-                new RedisCounterTransaction(template, name).add(i + 1);
+                Counters.transaction(template, name).add(i + 1);
                 template.opsForHash().put(RedisKeys.REPLICA_SEEN, name, Long.toString(tenMinutesAgo));
                 goneCounted += i + 1;
                 gone.add(name);
@@ -156,7 +156,7 @@ class ReplicaRetirementIT {
             var stop = new AtomicBoolean();
             var liveCounted = new AtomicLong();
             var live = CompletableFuture.runAsync(() -> {
-                var counter = new RedisCounterTransaction(b.bean(StringRedisTemplate.class), "still-live");
+                var counter = Counters.transaction(b.bean(StringRedisTemplate.class), "still-live");
                 while (!stop.get()) {
                     counter.add(1);
                     liveCounted.incrementAndGet();
@@ -199,12 +199,12 @@ class ReplicaRetirementIT {
             StringRedisTemplate template = a.bean(StringRedisTemplate.class);
             var retirement = new ReplicaRetirement(template);
             new ReplicaHeartbeat(template, "beating", Duration.ofMinutes(1)).beat();
-            new RedisCounterTransaction(template, "beating").add(4);
+            Counters.transaction(template, "beating").add(4);
             assertThat(retirement.retire("beating", System.currentTimeMillis() + 1_000)).as("its alive key is set")
                     .isEqualTo(-1);
 
             template.opsForHash().put(RedisKeys.REPLICA_SEEN, "recent", Long.toString(System.currentTimeMillis()));
-            new RedisCounterTransaction(template, "recent").add(3);
+            Counters.transaction(template, "recent").add(3);
             assertThat(retirement.retire("recent", System.currentTimeMillis() - 60_000)).isEqualTo(-1);
             assertThat(retirement.retire("never-seen", System.currentTimeMillis())).isEqualTo(-1);
             assertThat(a.bean(ClusterView.class).read().retired()).isZero();
