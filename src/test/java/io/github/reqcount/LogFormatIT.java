@@ -103,7 +103,8 @@ class LogFormatIT {
     }
 
     private static JsonNode event(List<JsonNode> lines, String event) {
-        return lines.stream().filter(o -> event.equals(o.path("event").asString())).findFirst()
+        // ECS's own field for what happened: event.action, nested as ECS lines nest every dotted name.
+        return lines.stream().filter(o -> event.equals(o.path("event").path("action").asString())).findFirst()
                 .orElseThrow(() -> new AssertionError("no line with event " + event + " in " + lines));
     }
 

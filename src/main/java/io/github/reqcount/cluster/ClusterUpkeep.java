@@ -42,7 +42,7 @@ public class ClusterUpkeep {
             snapshot = view.read();
         } catch (DataAccessException e) {
             consistent = Double.NaN;
-            log.atDebug().addKeyValue("event", "cluster.upkeep.failed").addKeyValue("error", e.toString())
+            log.atDebug().addKeyValue("event.action", "cluster.upkeep.failed").addKeyValue("error", e.toString())
                     .log("Cluster upkeep skipped: {}", e.toString());
             return;
         }
@@ -59,13 +59,13 @@ public class ClusterUpkeep {
         try {
             long moved = retirement.retire(replica.name(), cutoff);
             if (moved >= 0) {
-                log.atInfo().addKeyValue("event", "cluster.replica.retired").addKeyValue("retired_name", replica.name())
+                log.atInfo().addKeyValue("event.action", "cluster.replica.retired").addKeyValue("retired_name", replica.name())
                         .addKeyValue("requests", moved).addKeyValue("last_seen", replica.lastSeen().toString())
                         .log("Retired {}, gone since {}: its {} requests now count as retired", replica.name(),
                                 replica.lastSeen(), moved);
             }
         } catch (DataAccessException e) {
-            log.atDebug().addKeyValue("event", "cluster.upkeep.failed").addKeyValue("error", e.toString())
+            log.atDebug().addKeyValue("event.action", "cluster.upkeep.failed").addKeyValue("error", e.toString())
                     .log("Could not retire {}: {}", replica.name(), e.toString());
         }
     }

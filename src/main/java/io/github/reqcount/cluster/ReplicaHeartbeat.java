@@ -40,7 +40,7 @@ public class ReplicaHeartbeat {
             }));
         } catch (DataAccessException e) {
             // The counter logs Redis outages once; a missed beat only makes this replica look gone for a while.
-            log.atDebug().addKeyValue("event", "replica.heartbeat.failed").addKeyValue("error", e.toString())
+            log.atDebug().addKeyValue("event.action", "replica.heartbeat.failed").addKeyValue("error", e.toString())
                     .log("Heartbeat not recorded: {}", e.toString());
         }
     }

@@ -127,7 +127,7 @@ public class RedisCounterTransaction implements CounterTransaction {
             remember(connection.get(), primary, runId);
         }
         if (skip > 0) {
-            log.atWarn().addKeyValue("event", "counter.skip").addKeyValue("skipped", skip)
+            log.atWarn().addKeyValue("event.action", "counter.skip").addKeyValue("skipped", skip)
                     .addKeyValue("run_id", runId).addKeyValue("total", last)
                     .log("Redis {} held a total below the highest number this instance handed out: {} numbers up to {}"
                             + " skipped, so none is handed out again", runId, skip, last - n);

@@ -31,14 +31,14 @@ public class RetryOnce implements CounterTransaction {
                 total = transaction.add(n);
                 // The first attempt may have been applied before it failed (a lost EXEC reply, a WAIT that fell
                 // short): then its numbers are a gap in the total, never handed out. Say so; it is rare.
-                log.atInfo().addKeyValue("event", "redis.retry.gap").addKeyValue("batch", n)
+                log.atInfo().addKeyValue("event.action", "redis.retry.gap").addKeyValue("batch", n)
                         .addKeyValue("skipped_before", total - n + 1).addKeyValue("error", first.toString())
                         .log("A transaction of {} failed once and succeeded when retried; the total may skip {} "
                                 + "numbers before {}: {}", n, n, total - n + 1, first.toString());
             } catch (RuntimeException second) {
                 second.addSuppressed(first);
                 if (redisDown.compareAndSet(false, true)) {
-                    log.atWarn().addKeyValue("event", "redis.outage.start").addKeyValue("error", second.toString())
+                    log.atWarn().addKeyValue("event.action", "redis.outage.start").addKeyValue("error", second.toString())
                             .log("Redis did not confirm an increment after one retry; answering 503 until it does: {}",
                                     second.toString());
                 }
@@ -46,7 +46,7 @@ public class RetryOnce implements CounterTransaction {
             }
         }
         if (redisDown.get() && redisDown.compareAndSet(true, false)) {
-            log.atInfo().addKeyValue("event", "redis.outage.end").addKeyValue("total", total)
+            log.atInfo().addKeyValue("event.action", "redis.outage.end").addKeyValue("total", total)
                     .log("Redis confirms increments again; the cluster total is {}", total);
         }
         return total;

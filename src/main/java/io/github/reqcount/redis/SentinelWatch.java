@@ -165,7 +165,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         generation++;
         primary = new Primary(generation, verdict.runId());
         pauseLogged = false;
-        log.atInfo().addKeyValue("event", "sentinel.primary").addKeyValue("primary", verdict.address())
+        log.atInfo().addKeyValue("event.action", "sentinel.primary").addKeyValue("primary", verdict.address())
                 .addKeyValue("run_id", verdict.runId()).addKeyValue("config_epoch", verdict.configEpoch())
                 .log("Counting on primary {} of {} (run_id {}, config epoch {}), named by a majority of the Sentinels{}",
                         verdict.address(), master, verdict.runId(), verdict.configEpoch(),
@@ -186,7 +186,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         reason = "no trusted primary: " + why;
         if (wasCounting || (!pauseLogged && System.nanoTime() - startedAt > STARTING.toNanos())) {
             pauseLogged = true;
-            log.atWarn().addKeyValue("event", "sentinel.pause").addKeyValue("reason", why)
+            log.atWarn().addKeyValue("event.action", "sentinel.pause").addKeyValue("reason", why)
                     .log("Not counting until the Sentinels agree on a primary again: {}", why);
         }
     }
