@@ -34,8 +34,12 @@ final class Checker {
             Map<String, long[]> windows, long othersRecoveryMs, long cutOffRecoveryMs) {
     }
 
-    record Verdict(List<Row> rows, TreeMap<Long, Integer> repeats, TreeSet<Long> aboveTotal, List<String> realTime,
-            List<String> slowRecoveries, long finalTotal) {
+    /** One fault's figures: repeated numbers answered from its start until the next fault (or its scenario's end). */
+    record FaultFigures(Fault fault, int repeated, long othersRecoveryMs, long cutOffRecoveryMs) {
+    }
+
+    record Verdict(List<Row> rows, List<FaultFigures> faults, TreeMap<Long, Integer> repeats, TreeSet<Long> aboveTotal,
+            List<String> realTime, List<String> slowRecoveries, long finalTotal) {
 
         List<String> failures() {
             List<String> failures = new ArrayList<>();
@@ -124,8 +128,8 @@ final class Checker {
                 }
                 for (String service : fault.others()) {
                     long ms = firstOkAfter(history, service, fault.startNs());
-                    others = Math.max(others, ms);
-                    if (ms > boundMs) {
+                    others = fault.othersBounded() ? Math.max(others, ms) : others;
+                    if (ms > boundMs && fault.othersBounded()) {
                         slow.add(scenario + ": " + service + " answered 200 again " + shown(ms) + " after the primary's"
                                 + " node was cut off (" + fault.what() + "), bound " + shown(boundMs));
                     }
@@ -142,7 +146,26 @@ final class Checker {
             rows.add(new Row(scenario, answers, repeated, aboveTotal, realTimeBy.getOrDefault(scenario, 0), windows,
                     others, cutOff));
         }
-        return new Verdict(rows, repeats, above, realTime, slow, finalTotal);
+        return new Verdict(rows, faultFigures(history, faults, repeats), repeats, above, realTime, slow, finalTotal);
+    }
+
+    private static List<FaultFigures> faultFigures(List<Op> history, List<Fault> faults, Map<Long, Integer> repeats) {
+        List<Fault> sorted = faults.stream().sorted(Comparator.comparingLong(Fault::startNs)).toList();
+        List<FaultFigures> figures = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            Fault fault = sorted.get(i);
+            long end = i + 1 < sorted.size() ? sorted.get(i + 1).startNs() : Long.MAX_VALUE;
+            int repeated = (int) history.stream().filter(op -> op.ok() && op.scenario().equals(fault.scenario())
+                    && op.recvNs() >= fault.startNs() && op.recvNs() < end && repeats.containsKey(op.cluster()))
+                    .map(Op::cluster).distinct().count();
+            long others = fault.others().stream().mapToLong(s -> firstOkAfter(history, s, fault.startNs())).max()
+                    .orElse(-1);
+            long cutOff = fault.cutOff().stream().mapToLong(s -> firstOkAfter(history, s, fault.healNs())).max()
+                    .orElse(-1);
+            figures.add(new FaultFigures(fault, repeated, fault.primaryLost() ? others : -1,
+                    fault.primaryLost() ? cutOff : -1));
+        }
+        return figures;
     }
 
     /** The windows without a 200 in one service's requests (by send time): {count, longest in ms}. */

@@ -79,7 +79,7 @@ class CheckerTest {
     @Test
     void recoveryTimesAreMeasuredFromTheCutAndTheHeal() {
         // The primary's node (with svc1) cut at 1,000 ms and healed at 3,000 ms.
-        Fault fault = new Fault("f", "cut", 1_000 * MS, 3_000 * MS, true, Set.of("svc1"), Set.of("svc3"));
+        Fault fault = new Fault("f", "cut", 1_000 * MS, 3_000 * MS, true, true, Set.of("svc1"), Set.of("svc3"));
         List<Op> history = List.of(ok("svc1", 0, 10, 1), ok("svc3", 0, 10, 2),
                 refused("svc3", 1_100, 1_200), ok("svc3", 3_900, 4_000, 3),
                 refused("svc1", 1_100, 1_200), ok("svc1", 9_000, 9_500, 4));

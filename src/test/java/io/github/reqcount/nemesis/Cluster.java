@@ -94,12 +94,18 @@ final class Cluster {
         return primary;
     }
 
-    /** Waits until the set has converged and returns its primary; fails with what each Sentinel says if not. */
+    /**
+     * Waits until the set has converged, and stayed so with the same primary for 3 s (a failover can start a
+     * moment after a heal), and returns its primary; fails with what each Sentinel says if not.
+     */
     int awaitConverged(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
+        int stable = 0, last = 0;
         while (System.nanoTime() < deadline) {
             int primary = converged();
-            if (primary != 0) {
+            stable = primary != 0 && primary == last ? stable + 1 : 0;
+            last = primary;
+            if (stable >= 6) {
                 return primary;
             }
             sleep(Duration.ofMillis(500));

@@ -77,8 +77,8 @@ class NemesisE2E {
             }
             log("services ready");
             clients = new Clients(services, 3, Duration.ofSeconds(2), Duration.ofHours(6));
-            clients.start();
             label("baseline");
+            clients.start();
             Cluster.sleep(Duration.ofSeconds(5));
             for (String name : scenarios) {
                 runScenario(name.strip());
@@ -127,7 +127,7 @@ class NemesisE2E {
                 Cluster.sleep(Duration.ofSeconds(15));
                 Network.heal();
                 faults.add(new Fault(name, "link " + primary + "-" + replica + " cut 15 s", start, System.nanoTime(),
-                        false, Set.of(), Set.of()));
+                        false, false, Set.of(), Set.of()));
             }
             case "d" -> throw new IllegalArgumentException("scenario d (Sentinels apart from their Redis) is not built");
             case "e" -> flap(Duration.ofSeconds(flapSeconds));
@@ -162,7 +162,8 @@ class NemesisE2E {
         long start = System.nanoTime(); // once every rule is in place
         Cluster.sleep(length);
         Network.heal();
-        faults.add(new Fault(scenario, what, start, System.nanoTime(), true, servicesOn(primary), servicesOff(primary)));
+        faults.add(new Fault(scenario, what, start, System.nanoTime(), true, true, servicesOn(primary),
+                servicesOff(primary)));
     }
 
     private void isolate(String what, int node, Duration length) {
@@ -170,7 +171,8 @@ class NemesisE2E {
         long start = System.nanoTime();
         Cluster.sleep(length);
         Network.heal();
-        faults.add(new Fault(scenario, what, start, System.nanoTime(), false, servicesOn(node), servicesOff(node)));
+        faults.add(new Fault(scenario, what, start, System.nanoTime(), false, false, servicesOn(node),
+                servicesOff(node)));
     }
 
     /** e: random partitions (one node apart, or one link cut) of 0.5-5 s, with 0.5-5 s healed between them. */
@@ -190,7 +192,7 @@ class NemesisE2E {
             }
             Cluster.sleep(Duration.ofMillis(500 + random.nextInt(4501)));
             Network.heal();
-            faults.add(new Fault(scenario, what, start, System.nanoTime(), false, Set.of(), Set.of()));
+            faults.add(new Fault(scenario, what, start, System.nanoTime(), false, false, Set.of(), Set.of()));
             Cluster.sleep(Duration.ofMillis(500 + random.nextInt(4501)));
         }
     }
@@ -206,7 +208,7 @@ class NemesisE2E {
             Shell.run("kill", "-CONT", pid);
         }
         faults.add(new Fault(scenario, "node " + primary + "'s redis-server paused 3 s", start, System.nanoTime(),
-                false, Set.of(), Set.of()));
+                false, false, Set.of(), Set.of()));
     }
 
     /**
@@ -232,7 +234,8 @@ class NemesisE2E {
         Cluster.sleep(Duration.ofNanos(Math.max(0, start + Duration.ofSeconds(15).toNanos() - System.nanoTime())));
         Network.heal();
         faults.add(new Fault(scenario, "primary's node " + primary + " isolated 15 s, Sentinel " + victim.node
-                + " killed and restarted", start, System.nanoTime(), true, servicesOn(primary), servicesOff(primary)));
+                + " killed and restarted", start, System.nanoTime(), true, false, servicesOn(primary),
+                servicesOff(primary)));
     }
 
     /** After the scenarios, with nemesis.minutes set: rounds of f and 30 s of flapping, until the time is up. */

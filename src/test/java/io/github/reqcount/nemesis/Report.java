@@ -30,6 +30,16 @@ final class Report {
             out.append(" | ").append(Checker.shown(row.othersRecoveryMs())).append(" | ")
                     .append(Checker.shown(row.cutOffRecoveryMs())).append(" |\n");
         }
+        out.append("\nFaults that cut the primary's node off, or after which numbers repeated:\n\n");
+        for (Checker.FaultFigures figures : verdict.faults()) {
+            Fault fault = figures.fault();
+            if (fault.primaryLost() || figures.repeated() > 0) {
+                out.append(String.format("- %s, %s: %s repeated numbers%s%n", fault.scenario(), fault.what(),
+                        bold(figures.repeated()), fault.primaryLost() ? "; other side's 200 after "
+                        + Checker.shown(figures.othersRecoveryMs()) + ", cut-off side's after the heal "
+                        + Checker.shown(figures.cutOffRecoveryMs()) : ""));
+            }
+        }
         out.append(String.format("%nFinal total: %,d. ", verdict.finalTotal()));
         List<String> failures = verdict.failures();
         if (failures.isEmpty()) {
