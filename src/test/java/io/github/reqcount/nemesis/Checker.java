@@ -128,7 +128,7 @@ final class Checker {
                 }
                 for (String service : fault.others()) {
                     long ms = firstOkAfter(history, service, fault.startNs());
-                    others = fault.othersBounded() ? Math.max(others, ms) : others;
+                    others = Math.max(others, ms);
                     if (ms > boundMs && fault.othersBounded()) {
                         slow.add(scenario + ": " + service + " answered 200 again " + shown(ms) + " after the primary's"
                                 + " node was cut off (" + fault.what() + "), bound " + shown(boundMs));

@@ -100,14 +100,16 @@ final class Cluster {
      */
     int awaitConverged(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        int stable = 0, last = 0;
+        long since = 0;
+        int last = 0;
         while (System.nanoTime() < deadline) {
             int primary = converged();
-            stable = primary != 0 && primary == last ? stable + 1 : 0;
-            last = primary;
-            if (stable >= 6) {
+            if (primary == 0 || primary != last) {
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since >= Duration.ofSeconds(3).toNanos()) {
                 return primary;
             }
+            last = primary;
             sleep(Duration.ofMillis(500));
         }
         throw new IllegalStateException("the Redis set did not converge within " + bound + ": the Sentinels name "

@@ -33,8 +33,9 @@ class NemesisE2E {
     private static final int[] SERVICE_NODES = {1, 3};
     private static final Path OUT = Path.of("target", "nemesis");
 
-    private final List<String> scenarios = Arrays.asList(
-            System.getProperty("nemesis.scenarios", "a,b,c,e,f,pause,sentinel-kill").split(","));
+    private final List<String> scenarios = Arrays.stream(
+            System.getProperty("nemesis.scenarios", "a,b,c,e,f,pause,sentinel-kill").split(","))
+            .map(String::strip).filter(name -> !name.isEmpty()).toList();
     private final int fRounds = Integer.getInteger("nemesis.f.rounds", 5);
     private final int flapSeconds = Integer.getInteger("nemesis.flap.seconds", 120);
     private final double soakMinutes = Double.parseDouble(System.getProperty("nemesis.minutes", "0"));
@@ -81,7 +82,7 @@ class NemesisE2E {
             clients.start();
             Cluster.sleep(Duration.ofSeconds(5));
             for (String name : scenarios) {
-                runScenario(name.strip());
+                runScenario(name);
             }
             soak();
             label("end");
@@ -95,7 +96,8 @@ class NemesisE2E {
 
             Checker.Verdict verdict = Checker.check(history, total, faults, recoveryBound);
             List<String> names = services.stream().map(s -> s.name).toList();
-            String header = String.format("## Nemesis run: seed %d, %d rounds of f, %.1f min wall clock", seed, fRounds,
+            String header = String.format("## Nemesis run: seed %d, scenarios %s, %d rounds of f, soak %.1f min;"
+                    + " %.1f min wall clock", seed, String.join(",", scenarios), fRounds, soakMinutes,
                     (System.nanoTime() - began) / 60e9);
             String report = Report.markdown(verdict, names, header);
             write(history, verdict, report);
