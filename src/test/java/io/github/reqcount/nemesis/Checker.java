@@ -34,7 +34,10 @@ final class Checker {
             Map<String, long[]> windows, long othersRecoveryMs, long cutOffRecoveryMs) {
     }
 
-    /** One fault's figures: repeated numbers answered from its start until the next fault (or its scenario's end). */
+    /**
+     * One fault's figures: the repeated numbers first answered from its start until the next fault's (the
+     * acknowledgements that were later discarded), and its recovery times.
+     */
     record FaultFigures(Fault fault, int repeated, long othersRecoveryMs, long cutOffRecoveryMs) {
     }
 
@@ -151,13 +154,15 @@ final class Checker {
 
     private static List<FaultFigures> faultFigures(List<Op> history, List<Fault> faults, Map<Long, Integer> repeats) {
         List<Fault> sorted = faults.stream().sorted(Comparator.comparingLong(Fault::startNs)).toList();
+        Map<Long, Long> firstAnswered = new HashMap<>();
+        history.stream().filter(op -> op.ok() && repeats.containsKey(op.cluster()))
+                .forEach(op -> firstAnswered.merge(op.cluster(), op.recvNs(), Math::min));
         List<FaultFigures> figures = new ArrayList<>();
         for (int i = 0; i < sorted.size(); i++) {
             Fault fault = sorted.get(i);
             long end = i + 1 < sorted.size() ? sorted.get(i + 1).startNs() : Long.MAX_VALUE;
-            int repeated = (int) history.stream().filter(op -> op.ok() && op.scenario().equals(fault.scenario())
-                    && op.recvNs() >= fault.startNs() && op.recvNs() < end && repeats.containsKey(op.cluster()))
-                    .map(Op::cluster).distinct().count();
+            int repeated = (int) firstAnswered.values().stream()
+                    .filter(at -> at >= fault.startNs() && at < end).count();
             long others = fault.others().stream().mapToLong(s -> firstOkAfter(history, s, fault.startNs())).max()
                     .orElse(-1);
             long cutOff = fault.cutOff().stream().mapToLong(s -> firstOkAfter(history, s, fault.healNs())).max()

@@ -51,7 +51,8 @@ class CheckerTest {
 
         assertThat(verdict.repeats()).containsOnlyKeys(7L);
         assertThat(verdict.rows().get(0).repeated()).isEqualTo(1);
-        assertThat(verdict.failures()).singleElement().asString().contains("1 cluster numbers served more than once: [7]");
+        assertThat(verdict.failures()).singleElement().asString()
+                .contains("1 cluster numbers served more than once: [7]");
     }
 
     @Test
@@ -92,5 +93,17 @@ class CheckerTest {
         assertThat(row.windows().get("svc1")).containsExactly(1, 8_400);
         assertThat(verdict.failures()).singleElement().asString()
                 .contains("svc1, cut off with the old primary, answered 200 again 6.5 s after the heal");
+    }
+
+    @Test
+    void aRepeatIsCountedAgainstTheFaultThatFirstAnsweredIt() {
+        Fault first = new Fault("f", "round 1", 1_000 * MS, 2_000 * MS, true, true, Set.of(), Set.of("svc3"));
+        Fault second = new Fault("f", "round 2", 5_000 * MS, 6_000 * MS, true, true, Set.of(), Set.of("svc3"));
+        // 9 answered during round 1 by a primary whose tail was then discarded, and again during round 2.
+        List<Op> history = List.of(ok("svc3", 1_500, 1_600, 9), ok("svc3", 5_500, 5_600, 9));
+
+        Checker.Verdict verdict = Checker.check(history, 9, List.of(first, second), BOUND);
+
+        assertThat(verdict.faults()).extracting(Checker.FaultFigures::repeated).containsExactly(1, 0);
     }
 }

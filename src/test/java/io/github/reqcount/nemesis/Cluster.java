@@ -30,7 +30,8 @@ final class Cluster {
                 "-h", Network.ip(node), "-p", String.valueOf(port), "--raw"));
         cli.addAll(List.of(command));
         Shell.Result result = Shell.exec(auth, cli);
-        if (result.exitCode() != 0 || result.output().startsWith("ERR") || result.output().contains("Could not connect")) {
+        String output = result.output();
+        if (result.exitCode() != 0 || output.startsWith("ERR") || output.contains("Could not connect")) {
             return List.of();
         }
         return result.output().lines().toList();
@@ -86,8 +87,11 @@ final class Cluster {
             return 0;
         }
         for (int node = 1; node <= Network.NODES; node++) {
-            if (node != primary && (!info(node, RedisNode.REDIS_PORT, "replication", "master_host").equals(Network.ip(primary))
-                    || !info(node, RedisNode.REDIS_PORT, "replication", "master_link_status").equals("up"))) {
+            if (node == primary) {
+                continue;
+            }
+            if (!info(node, RedisNode.REDIS_PORT, "replication", "master_host").equals(Network.ip(primary))
+                    || !info(node, RedisNode.REDIS_PORT, "replication", "master_link_status").equals("up")) {
                 return 0;
             }
         }

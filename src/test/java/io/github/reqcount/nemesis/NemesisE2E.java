@@ -71,7 +71,8 @@ class NemesisE2E {
             nodes.forEach(RedisNode::startSentinel);
             log("Redis set converged, primary on node %d", cluster.awaitConverged(CONVERGE));
             for (int node : SERVICE_NODES) {
-                services.add(ServiceProcess.start("svc" + node, node, jar, secrets, run.resolve("svc" + node + ".log")));
+                String name = "svc" + node;
+                services.add(ServiceProcess.start(name, node, jar, secrets, run.resolve(name + ".log")));
             }
             for (ServiceProcess service : services) {
                 service.awaitReady(Duration.ofMinutes(3));
@@ -131,7 +132,8 @@ class NemesisE2E {
                 faults.add(new Fault(name, "link " + primary + "-" + replica + " cut 15 s", start, System.nanoTime(),
                         false, false, Set.of(), Set.of()));
             }
-            case "d" -> throw new IllegalArgumentException("scenario d (Sentinels apart from their Redis) is not built");
+            case "d" -> throw new IllegalArgumentException("scenario d (Sentinels apart from their Redis) is not built:"
+                    + " it needs the Sentinels in namespaces of their own");
             case "e" -> flap(Duration.ofSeconds(flapSeconds));
             case "f" -> {
                 for (int round = 1; round <= fRounds; round++) {

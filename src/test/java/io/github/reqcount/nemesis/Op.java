@@ -5,7 +5,8 @@ package io.github.reqcount.nemesis;
  * send and receive times (System.nanoTime), the HTTP status (0: no answer within the client's timeout, or the
  * connection failed) and the cluster number a 200 carried (-1 otherwise).
  */
-record Op(String scenario, int client, String service, long sendNs, long recvNs, int status, long cluster, String error) {
+record Op(String scenario, int client, String service, long sendNs, long recvNs, int status, long cluster,
+        String error) {
 
     static final String TSV_HEADER = "scenario\tclient\tservice\tsend_ns\trecv_ns\tstatus\tcluster\terror";
 
