@@ -98,7 +98,7 @@ class NemesisE2E {
             Checker.Verdict verdict = Checker.check(history, total, faults, recoveryBound);
             List<String> names = services.stream().map(s -> s.name).toList();
             String header = String.format("## Nemesis run: seed %d, scenarios %s, %d rounds of f, soak %.1f min;"
-                    + " %.1f min wall clock", seed, String.join(",", scenarios), fRounds, soakMinutes,
+                    + " %.1f min wall clock", seed, scenarios.isEmpty() ? "(none)" : String.join(",", scenarios), fRounds, soakMinutes,
                     (System.nanoTime() - began) / 60e9);
             String report = Report.markdown(verdict, names, header);
             write(history, verdict, report);

@@ -17,7 +17,7 @@ final class Report {
         out.append("repeated numbers | acknowledged above the final total | real-time violations | ");
         out.append("windows without a 200: count, longest (").append(String.join(", ", services)).append(") | ");
         out.append("other side's 200 after the primary's node was cut | cut-off side's 200 after the heal |\n");
-        out.append("|---".repeat(services.size() + 6)).append("|\n");
+        out.append("|---".repeat(services.size() + 7)).append("|\n");
         for (Checker.Row row : verdict.rows()) {
             out.append("| ").append(row.scenario()).append(" | ");
             for (String service : services) {
@@ -30,15 +30,16 @@ final class Report {
             out.append(" | ").append(Checker.shown(row.othersRecoveryMs())).append(" | ")
                     .append(Checker.shown(row.cutOffRecoveryMs())).append(" |\n");
         }
-        out.append("\nFaults that cut the primary's node off, or after which numbers repeated:\n\n");
-        for (Checker.FaultFigures figures : verdict.faults()) {
+        List<Checker.FaultFigures> listed = verdict.faults().stream()
+                .filter(f -> f.fault().primaryLost() || f.repeated() > 0).toList();
+        out.append("\nFaults that cut the primary's node off, or after which numbers repeated:")
+                .append(listed.isEmpty() ? " none.\n" : "\n\n");
+        for (Checker.FaultFigures figures : listed) {
             Fault fault = figures.fault();
-            if (fault.primaryLost() || figures.repeated() > 0) {
-                out.append(String.format("- %s, %s: %s repeated numbers%s%n", fault.scenario(), fault.what(),
-                        bold(figures.repeated()), fault.primaryLost() ? "; other side's 200 after "
-                        + Checker.shown(figures.othersRecoveryMs()) + ", cut-off side's after the heal "
-                        + Checker.shown(figures.cutOffRecoveryMs()) : ""));
-            }
+            out.append(String.format("- %s, %s: %s repeated numbers%s%n", fault.scenario(), fault.what(),
+                    bold(figures.repeated()), fault.primaryLost() ? "; other side's 200 after "
+                    + Checker.shown(figures.othersRecoveryMs()) + ", cut-off side's after the heal "
+                    + Checker.shown(figures.cutOffRecoveryMs()) : ""));
         }
         out.append(String.format("%nFinal total: %,d. ", verdict.finalTotal()));
         List<String> failures = verdict.failures();
