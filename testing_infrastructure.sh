@@ -6,8 +6,11 @@
 # every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any failure.
 # Then it starts a test swarm of Docker-in-Docker nodes (scripts/test-swarm.sh), deploys onto it with
 # start_service.sh, runs the multi-node checks (drain, node loss, rejoin) and removes the swarm.
+# Right after ./mvnw verify it runs the nemesis (docs/network-faults.md): Redis and Sentinels in network namespaces,
+# the jar just built, network faults, and a checker over every request; its table goes into the log.
 # Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false to
-# stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at.
+# stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at,
+# NEMESIS=false to skip the nemesis (for local runs), NEMESIS_MINUTES (0) to add a soak of that many minutes to it.
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
@@ -84,11 +87,36 @@ echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
 echo "== setup: promtool, which checks the alert rules for AlertRulesTest (Debian's prometheus, its daemon not started)"
 command -v promtool >/dev/null || without_daemons apt_install prometheus
 echo "[promtool] $(promtool --version 2>&1 | head -1)"
+if [ "${NEMESIS:-true}" != false ]; then
+  echo "== setup: Redis, Sentinel, iptables and iproute2 for the nemesis (NEMESIS=false skips it)"
+  missing=false
+  for tool in redis-server redis-sentinel redis-cli iptables ip; do command -v "$tool" >/dev/null || missing=true; done
+  # The packages' init scripts must not start a system Redis: the nemesis runs its own.
+  [ "$missing" = false ] || without_daemons apt_install redis-server redis-sentinel redis-tools iptables iproute2
+  for unit in redis-server redis-sentinel; do service "$unit" stop >/dev/null 2>&1 || true; done
+  echo "[nemesis] $(redis-server --version | cut -d' ' -f1-3), $(iptables --version)"
+fi
 
 echo "== 1: ./mvnw verify"
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
   ./mvnw -B verify -Dredis.image="$REDIS_IMAGE"
-if [ "$failed" != 0 ] || [ "${E2E:-true}" = false ]; then exit; fi
+if [ "$failed" != 0 ]; then exit; fi
+
+nemesis() { # the nemesis profile on the jar that verify built (no second package), bounded; prints its table
+  local log=target/nemesis.log minutes=${NEMESIS_MINUTES:-0} rc=0
+  rm -rf target/nemesis
+  timeout "$(( ${minutes%.*} * 60 + 900 ))" ./mvnw -B -q -Pnemesis test-compile failsafe:integration-test \
+    failsafe:verify -Dnemesis.minutes="$minutes" -Dnemesis.jar="$(ls target/replicas-reqcount-*.jar | head -1)" \
+    > "$log" 2>&1 || rc=$?
+  if [ -f target/nemesis/report.md ]; then cat target/nemesis/report.md; else tail -30 "$log"; fi
+  echo "[nemesis] log: $log, history and report: target/nemesis/"
+  return "$rc"
+}
+if [ "${NEMESIS:-true}" != false ]; then
+  echo "== 1b: nemesis: network faults against Redis with Sentinel (NEMESIS=false skips it)"
+  check "nemesis: no number served twice, none lost, real-time order, recovery within the bound" nemesis
+fi
+if [ "${E2E:-true}" = false ]; then exit; fi
 bash scripts/verify-gate.sh --record full   # start_service.sh below then rolls this tree out without testing it again
 
 echo "== 2: test stack $STACK on port $PORT"
