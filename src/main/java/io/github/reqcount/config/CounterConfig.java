@@ -25,7 +25,10 @@ class CounterConfig {
             MeterRegistry meters, PrimaryGuard guard, LettuceConnectionFactory factory) {
         var metrics = new CounterMetrics(meters);
         var transaction = new RetryOnce(metrics.timed(new RedisCounterTransaction(redis, replica.name(),
-                props.ackReplicas(), props.redisAckTimeout(), guard, factory::resetConnection)));
+                props.ackReplicas(), props.redisAckTimeout(), guard, () -> {
+                    factory.resetConnection();
+                    guard.recheck();
+                })));
         return new ClusterCounter(transaction, props.batchMaxSize(), props.batchMaxInFlight(), metrics);
     }
 }

@@ -105,16 +105,11 @@ class RedisConfig {
         client.setOptions(clientOptions(props));
         List<RedisURI> sentinels = props.sentinelNodes().stream().map(node -> {
             int colon = node.lastIndexOf(':');
-            var uri = RedisURI.builder().withHost(node.substring(0, colon))
-                    .withPort(Integer.parseInt(node.substring(colon + 1)))
-                    .withTimeout(props.redisCommandTimeout());
-            if (!props.redisPassword().isEmpty()) {
-                uri = props.redisUsername().isEmpty() ? uri.withPassword(props.redisPassword().toCharArray())
-                        : uri.withAuthentication(props.redisUsername(), props.redisPassword());
-            }
-            return uri.build();
+            return loggedIn(props, RedisURI.builder().withHost(node.substring(0, colon))
+                    .withPort(Integer.parseInt(node.substring(colon + 1))));
         }).toList();
-        return new SentinelWatch(client, props.redisSentinelMaster(), sentinels, factory::resetConnection) {
+        return new SentinelWatch(client, props.redisSentinelMaster(), sentinels,
+                loggedIn(props, RedisURI.builder().withHost("primary")), factory::resetConnection) {
             @Override
             public void stop() {
                 super.stop();
@@ -122,6 +117,16 @@ class RedisConfig {
                 resources.shutdown();
             }
         };
+    }
+
+    /** The service's user and password (the same on the Sentinels and on every Redis), and the command timeout. */
+    private static RedisURI loggedIn(ServiceProperties props, RedisURI.Builder uri) {
+        uri.withTimeout(props.redisCommandTimeout());
+        if (!props.redisPassword().isEmpty()) {
+            uri = props.redisUsername().isEmpty() ? uri.withPassword(props.redisPassword().toCharArray())
+                    : uri.withAuthentication(props.redisUsername(), props.redisPassword());
+        }
+        return uri.build();
     }
 
     /**

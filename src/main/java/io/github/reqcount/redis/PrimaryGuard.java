@@ -12,10 +12,13 @@ public interface PrimaryGuard {
     /** Whether {@code primary} is still the one to count on: no failover began and no other was named since. */
     boolean unchanged(Primary primary);
 
+    /** A connection led to another Redis than {@link #current()}'s: make sure which one the primary is. */
+    default void recheck() {
+    }
+
     /**
      * The primary the counter may use. {@code generation} moves at every failover event and at every new primary;
-     * {@code runId} is the Redis process's run_id (INFO server) that the Sentinels report, or null where any Redis
-     * will do.
+     * {@code runId} is the primary's run_id (INFO server), or null where any Redis will do.
      */
     record Primary(long generation, String runId) {
     }

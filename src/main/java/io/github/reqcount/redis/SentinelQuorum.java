@@ -15,7 +15,7 @@ import java.util.Map;
  * <li>a majority of all the Sentinels is reachable, with live event subscriptions (a failover needs a majority of
  *     the Sentinels to vote, so at least one of those the service hears from takes part in any failover and
  *     announces it before a replica is promoted);</li>
- * <li>a majority of all the Sentinels name the same primary (address and run_id) with nothing else flagged;</li>
+ * <li>a majority of all the Sentinels name the same primary with nothing else flagged;</li>
  * <li>no reachable Sentinel flags it down or has a failover in progress;</li>
  * <li>the last failover attempt heard of has ended: its epoch is in the configuration the majority reports, or its
  *     leader announced the end or the abort, or it is older than twice the failover timeout (Sentinel gives up a
@@ -48,7 +48,7 @@ public final class SentinelQuorum {
         }
 
         boolean vouches() {
-            return problem == null && "master".equals(flags) && runId != null && !runId.isEmpty();
+            return problem == null && "master".equals(flags);
         }
 
         boolean alarmed() {
@@ -61,13 +61,13 @@ public final class SentinelQuorum {
     }
 
     /** The primary to trust, or null with the reason there is none. */
-    public record Verdict(String address, String runId, long configEpoch, String reason) {
+    public record Verdict(String address, long configEpoch, String reason) {
         public boolean trusted() {
             return reason == null;
         }
 
         static Verdict none(String reason) {
-            return new Verdict(null, null, 0, reason);
+            return new Verdict(null, 0, reason);
         }
     }
 
@@ -89,7 +89,7 @@ public final class SentinelQuorum {
                 return Verdict.none("a failover of " + master + " may be under way (a Sentinel flags " + report.flags() + ")");
             }
             if (report.vouches()) {
-                named.computeIfAbsent(report.address() + " " + report.runId(), k -> new ArrayList<>()).add(report);
+                named.computeIfAbsent(report.address(), k -> new ArrayList<>()).add(report);
             }
             failoverTimeout = failoverTimeout.compareTo(report.failoverTimeout()) > 0 ? failoverTimeout : report.failoverTimeout();
         }
@@ -105,6 +105,6 @@ public final class SentinelQuorum {
             return Verdict.none("a failover of " + master + " (epoch " + attempt.epoch() + ") has not ended");
         }
         Report primary = agreed.get(0);
-        return new Verdict(primary.address(), primary.runId(), configEpoch, null);
+        return new Verdict(primary.address(), configEpoch, null);
     }
 }

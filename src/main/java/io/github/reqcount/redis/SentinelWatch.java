@@ -50,6 +50,8 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     static final Duration TICK = Duration.ofMillis(250);
     /** A Sentinel that has not answered a PING or a query for this long is not reachable. */
     static final Duration LIVE = Duration.ofMillis(1500);
+    /** A link with no PONG for this long, though it looks open, is closed and made again. */
+    static final Duration SILENT = Duration.ofSeconds(5);
     /** How long a start may take to reach the Sentinels before the pause is worth a warning. */
     static final Duration STARTING = Duration.ofSeconds(3);
 
@@ -76,14 +78,21 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     private boolean pauseLogged;
 
     private final Runnable primaryMoved;
+    /** How to log in to a Redis (its user and password); the host and port are the primary's. */
+    private final RedisURI redisUri;
+    /** The primary last asked for its run_id ("address epoch"), and its answer. */
+    private String identified, identifiedRunId;
+    private boolean identifying, recheck;
 
     /**
      * @param primaryMoved called when the trusted primary is another than before, to reset the connection that plain
      *                     commands (heartbeats, /cluster) share: a surviving one would stay on the deposed primary
      */
-    public SentinelWatch(RedisClient client, String master, List<RedisURI> sentinels, Runnable primaryMoved) {
+    public SentinelWatch(RedisClient client, String master, List<RedisURI> sentinels, RedisURI redis,
+            Runnable primaryMoved) {
         this.client = client;
         this.master = master;
+        this.redisUri = redis;
         this.primaryMoved = primaryMoved;
         sentinels.forEach(uri -> links.add(new Link(uri)));
     }
@@ -158,23 +167,69 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
             return;
         }
         attempt = null;
+        String runId = runIdOf(verdict);
+        if (runId == null) {
+            pause("asking the primary " + verdict.address() + " for its run_id");
+            return;
+        }
         Primary trusted = primary;
-        if (trusted != null && verdict.runId().equals(trusted.runId())) {
+        if (trusted != null && runId.equals(trusted.runId())) {
             return;
         }
         generation++;
-        primary = new Primary(generation, verdict.runId());
+        primary = new Primary(generation, runId);
         pauseLogged = false;
         log.atInfo().addKeyValue("event.action", "sentinel.primary").addKeyValue("primary", verdict.address())
-                .addKeyValue("run_id", verdict.runId()).addKeyValue("config_epoch", verdict.configEpoch())
+                .addKeyValue("run_id", runId).addKeyValue("config_epoch", verdict.configEpoch())
                 .log("Counting on primary {} of {} (run_id {}, config epoch {}), named by a majority of the Sentinels{}",
-                        verdict.address(), master, verdict.runId(), verdict.configEpoch(),
+                        verdict.address(), master, runId, verdict.configEpoch(),
                         verdict.address().equals(primaryAddress) || primaryAddress == null ? ""
                                 : "; it was " + primaryAddress);
         if (primaryAddress != null && !verdict.address().equals(primaryAddress)) {
             primaryMoved.run();
         }
         primaryAddress = verdict.address();
+    }
+
+    /**
+     * The run_id of the primary the Sentinels agree on, which the counter checks every connection against. Asked of
+     * that primary itself, once per address and configuration epoch (a Sentinel learns it only at its next INFO,
+     * seconds after a failover); null while the answer is awaited.
+     */
+    private String runIdOf(Verdict verdict) {
+        String key = verdict.address() + " " + verdict.configEpoch();
+        if (key.equals(identified) && identifiedRunId != null && !recheck) {
+            return identifiedRunId;
+        }
+        if (!identifying) {
+            identifying = true;
+            recheck = false;
+            int colon = verdict.address().lastIndexOf(':');
+            RedisURI uri = RedisURI.builder(redisUri).withHost(verdict.address().substring(0, colon))
+                    .withPort(Integer.parseInt(verdict.address().substring(colon + 1))).build();
+            client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
+                    .thenCompose(c -> c.async().info("server").whenComplete((i, f) -> c.closeAsync()))
+                    .orTimeout(LIVE.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((info, failure) -> identified(key, info, failure));
+        }
+        return null;
+    }
+
+    private synchronized void identified(String key, String info, Throwable failure) {
+        identifying = false;
+        if (failure != null) {
+            log.debug("The primary {} did not give its run_id: {}", key, failure.toString());
+            return;
+        }
+        identified = key;
+        identifiedRunId = info.lines().filter(l -> l.startsWith("run_id:")).map(l -> l.substring(7).trim())
+                .findFirst().orElse(null);
+    }
+
+    /** A connection led to a Redis that is not the trusted primary: ask the primary for its run_id again. */
+    @Override
+    public synchronized void recheck() {
+        recheck = true;
     }
 
     private void pause(String why) {
@@ -233,7 +288,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         volatile long subscribedAt, pongAt, askedAt;
         volatile boolean subscribed;
         volatile Report report;
-        long retryAt;
+        long retryAt, connectedAt, pingSentAt, askSentAt;
 
         Link(RedisURI uri) {
             this.uri = uri;
@@ -247,8 +302,19 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                 }
                 return;
             }
+            if (now - Math.max(pongAt, connectedAt) > SILENT.toNanos()) {
+                // Lettuce reconnects on its own when the socket fails; this is for a link that looks open and says
+                // nothing: start afresh.
+                log.debug("Sentinel {}:{} silent for {}: reconnecting", uri.getHost(), uri.getPort(), SILENT);
+                close();
+                return;
+            }
+            // A PING or a question unanswered for LIVE is given up, so that a lost reply never stops the next one.
+            pinging &= now - pingSentAt < LIVE.toNanos();
+            asking &= now - askSentAt < LIVE.toNanos();
             if (!pinging) {
                 pinging = true;
+                pingSentAt = now;
                 events.async().ping().whenComplete((pong, failure) -> {
                     pinging = false;
                     if (failure == null) {
@@ -258,7 +324,8 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
             }
             if (!asking) {
                 asking = true;
-                long sent = System.nanoTime();
+                askSentAt = now;
+                long sent = now;
                 queries.async().master(master).whenComplete((answer, failure) -> {
                     asking = false;
                     if (failure == null) {
@@ -295,6 +362,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                                     sentinel.setTimeout(LIVE);
                                     events = pubsub;
                                     queries = sentinel;
+                                    connectedAt = System.nanoTime();
                                 } else {
                                     pubsub.closeAsync();
                                 }
@@ -344,6 +412,9 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
             if (queries != null) {
                 queries.closeAsync();
             }
+            events = null;
+            queries = null;
+            subscribed = false;
         }
     }
 }

@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.reqcount.redis.PrimaryGuard.NoPrimaryException;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which Sentinel messages concern the watched master, and what a watch that has heard nothing yet answers. */
 class SentinelWatchTest {
 
-    private final SentinelWatch watch = new SentinelWatch(RedisClient.create(), "reqcount", List.of(), () -> { });
+    private final SentinelWatch watch = new SentinelWatch(RedisClient.create(), "reqcount", List.of(), RedisURI.create("redis://localhost"),
+            () -> { });
 
     @Test
     void messagesAboutTheMasterOrItsReplicasConcernIt() {
