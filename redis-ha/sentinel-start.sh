@@ -53,7 +53,7 @@ if [ -n "$sentinel_password" ]; then
   cat >> "$conf" <<CONF
 user default off
 user sentinel on #$(sha "$sentinel_password") ~* &* +@all
-user $service_user on #$service_sha resetchannels $events -@all +auth +hello +ping +client|setname +subscribe +sentinel|get-master-addr-by-name +sentinel|master +sentinel|sentinels +sentinel|replicas
+user $service_user on #$service_sha resetchannels $events -@all +auth +hello +ping +client|setname +subscribe +sentinel|get-master-addr-by-name +sentinel|master +sentinel|myid +sentinel|sentinels +sentinel|replicas
 user admin on #$admin_sha ~* &* +@all
 sentinel sentinel-user sentinel
 sentinel sentinel-pass "$sentinel_password"

@@ -18,8 +18,9 @@ import java.util.Map;
  * <li>a majority of all the Sentinels name the same primary with nothing else flagged;</li>
  * <li>no reachable Sentinel flags it down or has a failover in progress;</li>
  * <li>the last failover attempt heard of has ended: its epoch is in the configuration the majority reports, or its
- *     leader announced the end or the abort, or it is older than twice the failover timeout (Sentinel gives up a
- *     failover after one timeout, and waits two before trying again).</li>
+ *     candidate announced the end or the abort, or answers without a failover in progress, or the attempt is older
+ *     than twice the failover timeout (Sentinel gives up a failover after one timeout, and waits two before trying
+ *     again).</li>
  * </ol>
  */
 public final class SentinelQuorum {
@@ -29,16 +30,18 @@ public final class SentinelQuorum {
 
     /** What one Sentinel reported for the master (SENTINEL MASTER), or why it could not. */
     public record Report(String address, String runId, String flags, long configEpoch, Duration failoverTimeout,
-            String problem) {
+            String sentinel, String problem) {
 
-        public static Report of(Map<String, String> master) {
+        /** A SENTINEL MASTER answer, from the Sentinel whose id (SENTINEL MYID) is given, if known. */
+        public static Report of(Map<String, String> master, String sentinel) {
             return new Report(master.get("ip") + ":" + master.get("port"), master.getOrDefault("runid", ""),
                     master.getOrDefault("flags", ""), Long.parseLong(master.getOrDefault("config-epoch", "0")),
-                    Duration.ofMillis(Long.parseLong(master.getOrDefault("failover-timeout", "10000"))), null);
+                    Duration.ofMillis(Long.parseLong(master.getOrDefault("failover-timeout", "10000"))), sentinel,
+                    null);
         }
 
         public static Report failed(String problem) {
-            return new Report(null, null, null, 0, Duration.ZERO, problem);
+            return new Report(null, null, null, 0, Duration.ZERO, null, problem);
         }
 
         /** For the logs: "host:port run_id-prefix flags epoch N". */
@@ -56,8 +59,11 @@ public final class SentinelQuorum {
         }
     }
 
-    /** The last failover attempt heard of: its epoch (0 if none was given), when, and whether it was seen to end. */
-    public record Attempt(long epoch, long atNanos, boolean ended) {
+    /**
+     * The last failover attempt heard of: its epoch and its candidate's id (from a vote; 0 and null when only other
+     * events were heard), when, and whether its end was announced.
+     */
+    public record Attempt(long epoch, long atNanos, boolean ended, String leader) {
     }
 
     /** The primary to trust, or null with the reason there is none. */
@@ -99,8 +105,11 @@ public final class SentinelQuorum {
                     + " " + reachable.stream().map(Report::summary).toList()
                     : "the Sentinels do not name a primary for " + master + ": " + problems.get(0));
         }
-        long configEpoch = agreed.stream().mapToLong(Report::configEpoch).min().orElse(0);
-        if (attempt != null && !attempt.ended() && attempt.epoch() > configEpoch
+        long configEpoch = agreed.stream().mapToLong(Report::configEpoch).max().orElse(0);
+        // Its candidate, reachable and (rule 3) not failing over, has given the attempt up or finished it.
+        boolean leaderIdle = attempt != null && attempt.leader() != null
+                && reachable.stream().anyMatch(r -> attempt.leader().equals(r.sentinel()));
+        if (attempt != null && !attempt.ended() && !leaderIdle && attempt.epoch() > configEpoch
                 && nowNanos - attempt.atNanos() < failoverTimeout.multipliedBy(2).toNanos()) {
             return Verdict.none("a failover of " + master + " (epoch " + attempt.epoch() + ") has not ended");
         }

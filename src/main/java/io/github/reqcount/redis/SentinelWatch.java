@@ -10,7 +10,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.lettuce.core.sentinel.api.async.RedisSentinelAsyncCommands;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +52,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     static final Set<String> ENDINGS = Set.of("+failover-end", "+failover-end-for-timeout",
             "-failover-abort-not-elected", "-failover-abort-no-good-slave", "-failover-abort-slave-timeout");
 
-    static final Duration TICK = Duration.ofMillis(250);
+    static final Duration TICK = Duration.ofMillis(100);
     /** A Sentinel that has not answered a PING or a query for this long is not reachable. */
     static final Duration LIVE = Duration.ofMillis(1500);
     /** A link with no PONG for this long, though it looks open, is closed and made again. */
@@ -80,7 +85,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     private final Runnable primaryMoved;
     /** How to log in to a Redis (its user and password); the host and port are the primary's. */
     private final RedisURI redisUri;
-    /** The primary last asked for its run_id ("address epoch"), and its answer. */
+    /** The primary last asked for its run_id (its address), and its answer. */
     private String identified, identifiedRunId;
     private boolean identifying, recheck;
 
@@ -144,16 +149,24 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     /** A failover is announced: nothing is counted until the Sentinels agree again. */
     private synchronized void alarm(String channel, String message) {
         log.debug("Sentinel announced {} {}", channel, message);
-        long epoch = epoch(channel, message);
         alarmAt = System.nanoTime();
-        attempt = new Attempt(Math.max(epoch, attempt == null ? 0 : attempt.epoch()), alarmAt, false);
+        if (channel.equals("+vote-for-leader")) {
+            // "LEADER EPOCH": a vote, by a voter or by the candidate itself, for an attempt at that epoch.
+            String[] words = message.split(" ");
+            long epoch = epoch(channel, message);
+            if (attempt == null || epoch >= attempt.epoch()) {
+                attempt = new Attempt(epoch, alarmAt, false, words[0]);
+            }
+        } else if (attempt == null) {
+            attempt = new Attempt(0, alarmAt, false, null);
+        }
         generation++;
         pause("Sentinel announced " + channel + " " + message);
     }
 
     private synchronized void ended(String channel) {
         if (attempt != null) {
-            attempt = new Attempt(attempt.epoch(), attempt.atNanos(), true);
+            attempt = new Attempt(attempt.epoch(), attempt.atNanos(), true, attempt.leader());
         }
         log.debug("Sentinel announced the end: {}", channel);
     }
@@ -193,11 +206,11 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
 
     /**
      * The run_id of the primary the Sentinels agree on, which the counter checks every connection against. Asked of
-     * that primary itself, once per address and configuration epoch (a Sentinel learns it only at its next INFO,
-     * seconds after a failover); null while the answer is awaited.
+     * that primary itself, once per address and again after a connection led elsewhere (a Sentinel learns it only
+     * at its next INFO, seconds after a failover); null while the answer is awaited.
      */
     private String runIdOf(Verdict verdict) {
-        String key = verdict.address() + " " + verdict.configEpoch();
+        String key = verdict.address();
         if (key.equals(identified) && identifiedRunId != null && !recheck) {
             return identifiedRunId;
         }
@@ -224,6 +237,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         identified = key;
         identifiedRunId = info.lines().filter(l -> l.startsWith("run_id:")).map(l -> l.substring(7).trim())
                 .findFirst().orElse(null);
+        evaluate();
     }
 
     /** A connection led to a Redis that is not the trusted primary: ask the primary for its run_id again. */
@@ -263,12 +277,14 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         return true;
     }
 
-    /** The epoch that +new-epoch ("EPOCH") and +vote-for-leader ("RUNID EPOCH") carry, else 0. */
+    /**
+     * The epoch of the attempt that +vote-for-leader ("LEADER EPOCH") votes for, else 0. +new-epoch alone is no
+     * attempt: a Sentinel also announces an epoch it merely learnt from its peers, long after that attempt ended.
+     */
     static long epoch(String channel, String message) {
         String[] words = message.split(" ");
         try {
             return switch (channel) {
-                case "+new-epoch" -> Long.parseLong(words[0]);
                 case "+vote-for-leader" -> words.length > 1 ? Long.parseLong(words[1]) : 0;
                 default -> 0;
             };
@@ -288,6 +304,8 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         volatile long subscribedAt, pongAt, askedAt;
         volatile boolean subscribed;
         volatile Report report;
+        /** The Sentinel's own id (SENTINEL MYID), which its votes name; it changes when the Sentinel starts afresh. */
+        volatile String id;
         long retryAt, connectedAt, pingSentAt, askSentAt;
 
         Link(RedisURI uri) {
@@ -329,7 +347,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                 queries.async().master(master).whenComplete((answer, failure) -> {
                     asking = false;
                     if (failure == null) {
-                        report = Report.of(answer);
+                        report = Report.of(answer, id);
                     } else if (String.valueOf(failure.getMessage()).contains("No such master")) {
                         report = Report.failed(uri.getHost() + ":" + uri.getPort() + " monitors no master named "
                                 + master);
@@ -337,6 +355,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                         return;
                     }
                     askedAt = sent;
+                    evaluate();
                 });
             }
         }
@@ -363,6 +382,7 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                                     events = pubsub;
                                     queries = sentinel;
                                     connectedAt = System.nanoTime();
+                                    askId(sentinel);
                                 } else {
                                     pubsub.closeAsync();
                                 }
@@ -377,6 +397,27 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                     }
                 }
             });
+        }
+
+        /** SENTINEL MYID, at every (re)connect: a Sentinel that restarted with a fresh configuration has a new id. */
+        private void askId(StatefulRedisSentinelConnection<String, String> sentinel) {
+            sentinel.addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                    id = null;
+                    askId(sentinel.async());
+                }
+            });
+            askId(sentinel.async());
+        }
+
+        private void askId(RedisSentinelAsyncCommands<String, String> sentinel) {
+            sentinel.dispatch(CommandType.SENTINEL, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("MYID")).whenComplete((myId, failure) -> {
+                        if (failure == null) {
+                            id = myId;
+                        }
+                    });
         }
 
         private void listen(StatefulRedisPubSubConnection<String, String> pubsub) {

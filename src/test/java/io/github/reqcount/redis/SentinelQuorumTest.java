@@ -16,9 +16,13 @@ class SentinelQuorumTest {
     static final long NOW = Duration.ofMinutes(10).toNanos();
 
     static Report report(String address, String runId, String flags, long epoch) {
+        return report(address, runId, flags, epoch, null);
+    }
+
+    static Report report(String address, String runId, String flags, long epoch, String sentinel) {
         int colon = address.indexOf(':');
         return Report.of(Map.of("ip", address.substring(0, colon), "port", address.substring(colon + 1), "runid", runId,
-                "flags", flags, "config-epoch", String.valueOf(epoch), "failover-timeout", "10000"));
+                "flags", flags, "config-epoch", String.valueOf(epoch), "failover-timeout", "10000"), sentinel);
     }
 
     static Verdict decide(List<Report> reachable, Attempt attempt) {
@@ -75,7 +79,7 @@ class SentinelQuorumTest {
     /** Scenario f: a short cut, a failover at epoch 5 under way while the Sentinels still name the old primary. */
     @Test
     void aFailoverAttemptNotYetInTheConfigurationKeepsTheOldPrimaryUntrusted() {
-        var attempt = new Attempt(5, NOW - Duration.ofSeconds(1).toNanos(), false);
+        var attempt = new Attempt(5, NOW - Duration.ofSeconds(1).toNanos(), false, null);
         assertThat(decide(List.of(OLD, OLD), attempt).reason()).contains("(epoch 5) has not ended");
         // Promoted: the majority names the new primary in epoch 5.
         assertThat(decide(List.of(NEW, NEW), attempt).address()).isEqualTo("redis-2:6379");
@@ -83,17 +87,29 @@ class SentinelQuorumTest {
 
     @Test
     void anAttemptEndsWhenItsLeaderSaysSoOrAfterTwiceTheFailoverTimeout() {
-        assertThat(decide(List.of(OLD, OLD), new Attempt(5, NOW - Duration.ofSeconds(1).toNanos(), true)).trusted())
+        assertThat(decide(List.of(OLD, OLD), new Attempt(5, NOW - Duration.ofSeconds(1).toNanos(), true, null)).trusted())
                 .isTrue();
-        assertThat(decide(List.of(OLD, OLD), new Attempt(5, NOW - Duration.ofSeconds(19).toNanos(), false)).trusted())
+        assertThat(decide(List.of(OLD, OLD), new Attempt(5, NOW - Duration.ofSeconds(19).toNanos(), false, null)).trusted())
                 .isFalse();
-        assertThat(decide(List.of(OLD, OLD), new Attempt(5, NOW - Duration.ofSeconds(21).toNanos(), false)).trusted())
+        assertThat(decide(List.of(OLD, OLD), new Attempt(5, NOW - Duration.ofSeconds(21).toNanos(), false, null)).trusted())
                 .isTrue();
+    }
+
+    /** A candidate that failed to be elected, or found no good replica, and said so where the service did not hear. */
+    @Test
+    void anAttemptIsOverWhenItsCandidateAnswersWithoutAFailoverInProgress() {
+        var attempt = new Attempt(11, NOW - Duration.ofSeconds(1).toNanos(), false, "candidate-id");
+        Report candidate = report("redis:6379", "aaaa", "master", 4, "candidate-id");
+        Report voter = report("redis:6379", "aaaa", "master", 4, "voter-id");
+        assertThat(decide(List.of(voter, voter), attempt).trusted()).as("the candidate not heard from").isFalse();
+        assertThat(decide(List.of(voter, candidate), attempt).trusted()).isTrue();
+        Report stillTrying = report("redis:6379", "aaaa", "master,failover_in_progress", 4, "candidate-id");
+        assertThat(decide(List.of(voter, stillTrying), attempt).trusted()).isFalse();
     }
 
     @Test
     void anOdownWithoutAnEpochEndsWithTheFlags() {
-        var odown = new Attempt(0, NOW, false);
+        var odown = new Attempt(0, NOW, false, null);
         assertThat(decide(List.of(OLD, OLD), odown).trusted()).isTrue();
     }
 }
