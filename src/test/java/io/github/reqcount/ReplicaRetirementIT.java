@@ -46,10 +46,15 @@ class ReplicaRetirementIT {
         redis.flushAll();
     }
 
+    /** The service that keeps the view: short heartbeats and RETIRE_AFTER, and room in its pool. */
+    private static RunningApp keeper() {
+        return new RunningApp("keeper", redis, ROOMY_POOL, "--heartbeat-ttl=" + TTL.toSeconds() + "s",
+                "--retire-after=" + RETIRE_AFTER.toSeconds() + "s");
+    }
+
     @Test
     void twoHundredNamesChurnedThroughLeaveOnlyTheLiveAndRecentlyGoneAndTheSumsHoldAtEveryStep() throws Exception {
-        try (var app = new RunningApp("keeper", redis, ROOMY_POOL, "--heartbeat-ttl=" + TTL.toSeconds() + "s",
-                "--retire-after=" + RETIRE_AFTER.toSeconds() + "s")) {
+        try (var app = keeper()) {
             StringRedisTemplate template = app.bean(StringRedisTemplate.class);
             ClusterView view = app.bean(ClusterView.class);
             long counted = 0;
@@ -105,8 +110,7 @@ class ReplicaRetirementIT {
 
     @Test
     void whileAReplicaIsListedItIsLiveOrGoneForLessThanRetireAfter() throws Exception {
-        try (var app = new RunningApp("keeper", redis, ROOMY_POOL, "--heartbeat-ttl=" + TTL.toSeconds() + "s",
-                "--retire-after=" + RETIRE_AFTER.toSeconds() + "s")) {
+        try (var app = keeper()) {
             StringRedisTemplate template = app.bean(StringRedisTemplate.class);
             ClusterView view = app.bean(ClusterView.class);
             long counted = 0;
