@@ -169,8 +169,6 @@ class RedisConfig {
         pool.setMaxIdle(props.batchMaxInFlight() + 1);
         pool.setMinIdle(0);
         pool.setMaxWait(props.redisConnectTimeout());
-        // A connection that RedisCounterTransaction closed (it led to a deposed primary) is replaced at once.
-        pool.setTestOnBorrow(true);
         return pool;
     }
 }

@@ -5,15 +5,20 @@ import io.github.reqcount.redis.PrimaryGuard.Primary;
 import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.redis.StringSession;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.protocol.CommandExpiryWriter;
+import io.lettuce.core.protocol.DefaultEndpoint;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,30 +96,32 @@ public class RedisCounterTransaction implements CounterTransaction {
 
     private long add(RedisOperations<String, String> session, int n, Primary primary) {
         var connection = new AtomicReference<RedisAsyncCommands<byte[], byte[]>>();
-        var info = new AtomicReference<RedisFuture<String>>();
-        var total = new AtomicReference<RedisFuture<byte[]>>();
-        session.executePipelined(StringSession.of(ops -> ops.execute((RedisCallback<Object>) c -> {
+        // INFO and GET only on a connection not yet checked for this primary; Spring awaits them as any pipeline.
+        List<Object> check = session.executePipelined(StringSession.of(ops -> ops.execute((RedisCallback<Object>) c -> {
             @SuppressWarnings("unchecked")
             var commands = (RedisAsyncCommands<byte[], byte[]>) c.getNativeConnection();
             connection.set(commands);
             if (!primary.equals(checked.get(commands))) {
-                info.set(commands.info("server"));
-                total.set(commands.get(TOTAL));
+                c.serverCommands().info("server");
+                c.stringCommands().get(TOTAL);
             }
             return null;
         })));
         String runId = null;
         long skip = 0;
-        if (info.get() != null) {
-            runId = runId(await(info.get(), "INFO"));
+        if (!check.isEmpty()) {
+            runId = ((Properties) check.get(0)).getProperty("run_id");
+            if (runId == null) {
+                throw new IllegalStateException("INFO server gave no run_id");
+            }
             if (primary.runId() != null && !primary.runId().equals(runId)) {
-                connection.get().getStatefulConnection().close();
+                reconnect(connection.get().getStatefulConnection());
                 onWrongServer.run();
                 throw new IllegalStateException("This connection leads to the Redis with run_id " + runId
                         + ", not to the primary the Sentinels name (run_id " + primary.runId() + "): reconnecting");
             }
             if (!counted.contains(runId)) {
-                skip = Math.max(0, highest.get() - number(await(total.get(), "GET")));
+                skip = Math.max(0, highest.get() - (check.get(1) == null ? 0 : Long.parseLong((String) check.get(1))));
             }
         }
 
@@ -164,6 +171,21 @@ public class RedisCounterTransaction implements CounterTransaction {
         return total;
     }
 
+    /**
+     * Drops the connection's socket but keeps the connection: Lettuce reconnects it at once, and a reconnect asks the
+     * Sentinels where the primary is. (Closing it would leave a dead connection in the pool.)
+     */
+    private static void reconnect(StatefulRedisConnection<?, ?> connection) {
+        RedisChannelWriter writer = ((RedisChannelHandler<?, ?>) connection).getChannelWriter();
+        while (writer instanceof CommandExpiryWriter expiry) {
+            writer = expiry.getDelegate();
+        }
+        if (!(writer instanceof DefaultEndpoint endpoint)) {
+            throw new IllegalStateException("Cannot reconnect a Lettuce connection written through " + writer);
+        }
+        endpoint.disconnect();
+    }
+
     /** Marks the connection as checked for this primary, until it reconnects. */
     private void remember(RedisAsyncCommands<byte[], byte[]> connection, Primary primary, String runId) {
         counted.add(runId);
@@ -189,14 +211,7 @@ public class RedisCounterTransaction implements CounterTransaction {
         }
     }
 
-    private static String runId(String info) {
-        return info.lines().filter(l -> l.startsWith("run_id:")).map(l -> l.substring(7).trim()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("INFO server gave no run_id"));
-    }
 
-    private static long number(byte[] value) {
-        return value == null ? 0 : Long.parseLong(new String(value, StandardCharsets.UTF_8));
-    }
 
     private static long total(List<Object> replies) {
         Object exec = replies.get(replies.size() - 1);
