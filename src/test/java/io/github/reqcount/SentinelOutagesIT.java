@@ -79,6 +79,9 @@ class SentinelOutagesIT {
                     assertThat(reply.headers().firstValue("Retry-After")).hasValue("1");
                 }
                 assertThat(redis.total(redis.redis().get(0))).as("nothing counted while refused").isEqualTo(total);
+                assertThat(Replies.get(app.managementUrl() + "actuator/health/readiness").statusCode())
+                        .as("not ready, so an edge sends requests elsewhere").isEqualTo(503);
+                assertThat(Replies.get(app.managementUrl() + "actuator/health/liveness").statusCode()).isEqualTo(200);
                 assertThat(count(output, PAUSED) - logged).as("the pause logged once").isEqualTo(1);
             } finally {
                 redis.sentinels().forEach(redis::restart);
