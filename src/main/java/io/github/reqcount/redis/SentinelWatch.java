@@ -53,10 +53,15 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
             "-failover-abort-not-elected", "-failover-abort-no-good-slave", "-failover-abort-slave-timeout");
 
     static final Duration TICK = Duration.ofMillis(100);
-    /** A Sentinel that has not answered a PING or a query for this long is not reachable. */
-    static final Duration LIVE = Duration.ofMillis(1500);
+    /**
+     * A Sentinel that has not answered a PING or a query for this long is not reachable. Short enough that a link cut
+     * off stops counting before a failover on the other side can promote a replica (down-after, a vote and the
+     * promotion take longer); long enough that a busy node's slow answer, with one Sentinel already lost, does not
+     * stop counting.
+     */
+    static final Duration LIVE = Duration.ofMillis(2500);
     /** A link with no PONG for this long, though it looks open, is closed and made again. */
-    static final Duration SILENT = Duration.ofSeconds(5);
+    static final Duration SILENT = Duration.ofSeconds(10);
     /** How long a start may take to reach the Sentinels before the pause is worth a warning. */
     static final Duration STARTING = Duration.ofSeconds(3);
 
