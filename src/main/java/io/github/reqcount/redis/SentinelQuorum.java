@@ -50,8 +50,9 @@ public final class SentinelQuorum {
                     Math.min(8, runId.length()))) + " " + flags + " epoch " + configEpoch;
         }
 
+        /** Names it as the master with nothing flagged; a link to it that is reconnecting ("disconnected") is no flag. */
         boolean vouches() {
-            return problem == null && "master".equals(flags);
+            return problem == null && ("master".equals(flags) || "master,disconnected".equals(flags));
         }
 
         boolean alarmed() {

@@ -62,8 +62,9 @@ class SentinelQuorumTest {
     }
 
     @Test
-    void aSentinelThatSeesTheMasterDisconnectedDoesNotVouch() {
-        assertThat(decide(List.of(OLD, report("redis:6379", "aaaa", "master,disconnected", 4)), null).trusted()).isFalse();
+    void aSentinelWhoseLinkToTheMasterReconnectsStillVouchesOneThatSeesItDownDoesNot() {
+        assertThat(decide(List.of(OLD, report("redis:6379", "aaaa", "master,disconnected", 4)), null).trusted()).isTrue();
+        assertThat(decide(List.of(OLD, report("redis:6379", "aaaa", "s_down,master", 4)), null).trusted()).isFalse();
         // Right after a failover a Sentinel knows the new primary's address before its run_id: it still vouches.
         assertThat(decide(List.of(OLD, report("redis:6379", "", "master", 4)), null).trusted()).isTrue();
     }
