@@ -104,7 +104,10 @@ class MultiNodeE2E {
         Figures.report("drained node %d: its %d replica(s) ran elsewhere after %.1f s; %d requests, statuses %s, "
                 + "%d distinct numbers, Redis total %d -> %d (a gap of %d)", drained, moving, movedAfter, outcomes.size(),
                 statuses(outcomes), distinct, before, after, after - before - replies.size());
-        assertThat(outcomes).isNotEmpty().allMatch(Outcome::ok);
+        // With Sentinel, the drained node takes a Redis and a Sentinel with it, and a replica's watch may pause for
+        // a moment while the other two Sentinels answer it (docs/network-faults.md): those requests get a clear 503.
+        // Every other request is answered 200, and none without an answer.
+        assertThat(outcomes).isNotEmpty().allMatch(o -> o.ok() || (redisSurvivesNodeLoss && o.status() == 503));
         assertThat(distinct).isEqualTo(replies.size());
         assertThat(replies).allMatch(r -> r.cluster() > before && r.cluster() <= after);
         if (redisSurvivesNodeLoss) {
@@ -154,7 +157,13 @@ class MultiNodeE2E {
                 + "%d distinct numbers, highest %d, Redis total %d", killed, lost, downAfterMillis.get() / 1e3,
                 rescheduledAfter, RESCHEDULE_BOUND.toSeconds(), outcomes.size(), statuses(outcomes), failedWhileNoticing,
                 failedAfter, distinct, highest, total);
-        assertThat(failedAfter).as("requests failed after the replicas were rescheduled").isZero();
+        // As in the drain: with Sentinel, a watch's pause while the two Sentinels left answer it is a clear 503.
+        // Requests without an answer can only be those sent to the killed node while the edges noticed.
+        long unanswered = outcomes.stream().filter(o -> !o.ok() && o.status() != 503).count();
+        assertThat(unanswered).as("requests without a clear answer").isLessThanOrEqualTo(failedWhileNoticing);
+        if (!redisSurvivesNodeLoss) {
+            assertThat(failedAfter).as("requests failed after the replicas were rescheduled").isZero();
+        }
         assertThat(distinct).as("no number repeats").isEqualTo(replies.size());
         assertThat(total).isGreaterThanOrEqualTo(highest);
     }
