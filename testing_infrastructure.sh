@@ -82,7 +82,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt_install chromium chromium-driver
 fi
 echo "[browser] $(chromium --version 2>/dev/null | head -1)"
-echo "== setup: kubectl, which renders k8s/ for K8sManifestsIT"
+echo "== setup: kubectl, which renders deploy/k8s/ for K8sManifestsIT"
 command -v kubectl >/dev/null || apt_install kubernetes-client
 echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
 echo "== setup: promtool, which checks the alert rules for AlertRulesTest (Debian's prometheus, its daemon not started)"

@@ -46,14 +46,14 @@ if [ "$ha" = true ]; then
     echo "[deploy] labelling node $($DOCKER node inspect -f '{{.Description.Hostname}}' "$node") reqcount.$slot=true: $slot and its volume live there"
     $DOCKER node update --label-add "reqcount.$slot=true" "$node" >/dev/null
   done
-  export HA_CFG_VERSION=$(cat redis-ha/*.sh | cksum | cut -d' ' -f1)
+  export HA_CFG_VERSION=$(cat deploy/redis-ha/*.sh | cksum | cut -d' ' -f1)
 else
   echo "[deploy] Redis HA off ($why): one Redis"
 fi
 
 mode=$(bash scripts/detect-edge-mode.sh)
 # Docker configs are immutable: name the HAProxy config after its content.
-[ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < haproxy/haproxy.cfg | cut -d' ' -f1)
+[ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < deploy/haproxy/haproxy.cfg | cut -d' ' -f1)
 # Several nodes: each must be able to pull every image, so they go through a registry.
 [ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . scripts/publish-images.sh
 
@@ -66,7 +66,7 @@ case "${MONITORING:-false}" in
 esac
 bash scripts/ensure-secrets.sh "${secrets[@]}"
 # Configs are immutable too: name Redis's ACL and start script after their content.
-export REDIS_CONF_VERSION=$(cat redis/users.acl redis/start.sh | cksum | cut -d' ' -f1)
+export REDIS_CONF_VERSION=$(cat deploy/redis/users.acl deploy/redis/start.sh | cksum | cut -d' ' -f1)
 
 # docker-stack.yml is the real-host, auth-on default; some of its lines are marked for dropping.
 drop=()
@@ -92,7 +92,7 @@ if [ "${MONITORING:-false}" = true ]; then
     [ "$ha" = false ] || files+=(-c docker-stack.monitoring-ha-auth.yml)
   fi
   if [ "$ha" = true ]; then export MONITORING_REDIS_TARGETS=redis,redis-2,redis-3; else export MONITORING_REDIS_TARGETS=redis; fi
-  export MONITORING_CFG_VERSION=$(cat monitoring/prometheus.yml monitoring/alerts.yml monitoring/prometheus-start.sh | cksum | cut -d' ' -f1)
+  export MONITORING_CFG_VERSION=$(cat deploy/monitoring/prometheus.yml deploy/monitoring/alerts.yml deploy/monitoring/prometheus-start.sh | cksum | cut -d' ' -f1)
   if [ -z "${PROMETHEUS_IMAGE:-}" ] || [ -z "${REDIS_EXPORTER_IMAGE:-}" ]; then
     echo "[deploy] MONITORING=true but no PROMETHEUS_IMAGE or REDIS_EXPORTER_IMAGE in .images.env:" \
          "run MONITORING=true bash scripts/ensure-base-images.sh (start_service.sh does)" >&2

@@ -13,9 +13,9 @@ cd "$REQCOUNT_ROOT"
 passes=.verified
 
 # tree_hash: by content, everything that goes into the jar and the image, and what the tests check beside them
-# (the stack files, k8s/, redis/, the scripts and .env.example).
+# (the stack files, deploy/, the scripts and .env.example).
 tree_hash() {
-  find src pom.xml .mvn mvnw Dockerfile docker-stack*.yml docker-compose.yml .env.example k8s redis scripts \
+  find src pom.xml .mvn mvnw Dockerfile docker-stack*.yml docker-compose.yml .env.example deploy scripts \
     -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 passed() { [ -f "$passes" ] && grep -qxE "($1|full) $2" "$passes"; }

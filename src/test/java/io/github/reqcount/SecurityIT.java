@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Least privilege, against a real Redis running the repository's ACL (redis/users.acl): the service's user can do
+ * Least privilege, against a real Redis running the repository's ACL (deploy/redis/users.acl): the service's user can do
  * all the service does and nothing that could erase or rewrite the count; Actuator answers only on the management
  * port.
  */

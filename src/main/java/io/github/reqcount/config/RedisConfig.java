@@ -132,7 +132,7 @@ class RedisConfig {
     /**
      * One Redis at CONTAINER_DB_HOST:PORT, or whichever primary the Sentinels name. Lettuce asks them at every
      * connect and reconnect; the failover itself is theirs. The service's Redis user (REDIS_USERNAME and
-     * REDIS_PASSWORD) is the same on every Redis and every Sentinel (redis-ha/sentinel-start.sh gives the
+     * REDIS_PASSWORD) is the same on every Redis and every Sentinel (deploy/redis-ha/sentinel-start.sh gives the
      * Sentinels that user, allowed only to ask where the primary is).
      */
     static RedisConfiguration server(ServiceProperties props) {

@@ -28,13 +28,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The monitoring overlay on a deployed test stack (deployed with MONITORING=true and short scrape and evaluation
  * intervals, e2e.prometheus.interval): Prometheus sees every replica and Redis, its view of the count matches
- * /cluster's, and a hung Redis fires the refusal and Redis-down alerts of monitoring/alerts.yml, which resolve once
+ * /cluster's, and a hung Redis fires the refusal and Redis-down alerts of deploy/monitoring/alerts.yml, which resolve once
  * Swarm has it back. Prometheus is asked from inside the stack's network; every wait is bounded.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonitoringE2E {
 
-    /** The for: of CounterRefusing and RedisDown in monitoring/alerts.yml. */
+    /** The for: of CounterRefusing and RedisDown in deploy/monitoring/alerts.yml. */
     private static final Duration FOR = Duration.ofSeconds(30);
     /** The test stack's scrape and evaluation interval. */
     private static final Duration INTERVAL = Duration.ofSeconds(Long.getLong("e2e.prometheus.interval", 5));

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kustomize base in k8s/: it renders with kubectl, every object it renders fits the Kubernetes API
+ * The kustomize base in deploy/k8s/: it renders with kubectl, every object it renders fits the Kubernetes API
  * schema, and the objects say what the README promises. Not run on a live cluster: none runs here.
  */
 class K8sManifestsIT {
@@ -32,7 +32,7 @@ class K8sManifestsIT {
 
     @BeforeAll
     static void render() throws IOException, InterruptedException {
-        rendered = kustomize(Path.of("k8s"));
+        rendered = kustomize(Path.of("deploy/k8s"));
     }
 
     /** `kubectl kustomize DIR`; a missing kubectl fails the test and says how to install it. */
@@ -41,7 +41,7 @@ class K8sManifestsIT {
         try {
             process = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
         } catch (IOException e) {
-            return fail("kubectl is not installed, and it renders k8s/: install Debian's with `" + INSTALL_KUBECTL
+            return fail("kubectl is not installed, and it renders deploy/k8s/: install Debian's with `" + INSTALL_KUBECTL
                     + "` (" + e.getMessage() + ")");
         }
         process.getOutputStream().close();
@@ -94,7 +94,7 @@ class K8sManifestsIT {
                 .reduce((a, b) -> fail("two redis-config ConfigMaps")).orElseThrow();
         for (String file : List.of("users.acl", "start.sh")) {
             assertThat(config.getData().get(file)).as("%s in the ConfigMap", file)
-                    .isEqualTo(Files.readString(Path.of("redis", file)));
+                    .isEqualTo(Files.readString(Path.of("deploy/redis", file)));
         }
     }
 

@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * One source of truth for the service's settings: ServiceProperties. Every variable a deployment passes to
- * the counter (docker-stack*.yml, docker-compose.yml, k8s/, the service section of .env.example) is one the
+ * the counter (docker-stack*.yml, docker-compose.yml, deploy/k8s/, the service section of .env.example) is one the
  * service binds, so a misspelt name can't be silently ignored; and every setting it binds is documented in
  * .env.example. Other services' variables (Redis's REDIS_AUTH, the edge's ports) and the deploy-only ones in
  * .env.example are not the service's and are not checked.
@@ -47,7 +47,7 @@ class SettingsSourceOfTruthTest {
                 }
             }
         }
-        try (Stream<Path> files = Files.list(Path.of("k8s"))) {
+        try (Stream<Path> files = Files.list(Path.of("deploy/k8s"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 passed.put(file.toString(), k8sCounterEnv(Files.readString(file)));
             }
@@ -124,9 +124,9 @@ class SettingsSourceOfTruthTest {
     @Test
     void everyDeploymentPassesTheCounterOnlySettingsItBinds() throws IOException {
         Map<String, Set<String>> passed = passedNames();
-        assertThat(passed).containsKeys("docker-stack.yml", "docker-compose.yml", "k8s/counter-deployment.yaml");
+        assertThat(passed).containsKeys("docker-stack.yml", "docker-compose.yml", "deploy/k8s/counter-deployment.yaml");
         assertThat(passed.get("docker-stack.yml")).contains("SERVICE_PORT", "REDIS_USERNAME");
-        assertThat(passed.get("k8s/counter-deployment.yaml")).contains("INSTANCE_NAME");
+        assertThat(passed.get("deploy/k8s/counter-deployment.yaml")).contains("INSTANCE_NAME");
         assertThat(passed.get(".env.example")).contains("SERVICE_HOST", "HEARTBEAT_TTL");
         assertThat(unbound(passed, boundNames())).as("variables passed to the counter that ServiceProperties "
                 + "doesn't bind (misspelt, or a setting that no longer exists)").isEmpty();

@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The monitoring overlay's Prometheus files, checked by Prometheus's own tool: monitoring/prometheus.yml and
- * monitoring/alerts.yml are valid, and every alert passes its unit tests in monitoring/alerts-test.yml, each with a
+ * The monitoring overlay's Prometheus files, checked by Prometheus's own tool: deploy/monitoring/prometheus.yml and
+ * deploy/monitoring/alerts.yml are valid, and every alert passes its unit tests in deploy/monitoring/alerts-test.yml, each with a
  * case where it fires. Needs promtool on PATH (Debian: apt-get install prometheus; testing_infrastructure.sh does).
  */
 class AlertRulesTest {
 
-    private static final Path DIR = Path.of("monitoring");
+    private static final Path DIR = Path.of("deploy/monitoring");
 
     record Run(int exit, String output) {
     }
@@ -68,8 +68,8 @@ class AlertRulesTest {
                 }
             }
         }
-        assertThat(alerts).as("alerts in monitoring/alerts.yml").isNotEmpty();
-        assertThat(firing).as("alerts that some test in monitoring/alerts-test.yml expects to fire").containsAll(alerts);
+        assertThat(alerts).as("alerts in deploy/monitoring/alerts.yml").isNotEmpty();
+        assertThat(firing).as("alerts that some test in deploy/monitoring/alerts-test.yml expects to fire").containsAll(alerts);
     }
 
     private static Run promtool(String... args) throws IOException, InterruptedException {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Jepsen-style nemesis: three network namespaces on a bridge, each a node holding one Redis and one Sentinel
- * (redis-ha/, the stack's placement and settings), the service jar on nodes 1 and 3, closed-loop clients on the
+ * (deploy/redis-ha/, the stack's placement and settings), the service jar on nodes 1 and 3, closed-loop clients on the
  * host recording every request, and real faults between the nodes (iptables DROP, SIGSTOP, SIGKILL). The checker
  * then looks at the whole history (Checker). Run by the nemesis profile, as root; see docs/network-faults.md.
  *

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * One node's Redis and its Sentinel beside it, started in the node's namespace by the repository's own
- * redis-ha/redis-start.sh and redis-ha/sentinel-start.sh with the stack's settings. Their output goes to
+ * deploy/redis-ha/redis-start.sh and deploy/redis-ha/sentinel-start.sh with the stack's settings. Their output goes to
  * redis.log and sentinel.log in the node's directory.
  */
 final class RedisNode {
@@ -41,11 +41,11 @@ final class RedisNode {
     }
 
     void startRedis() {
-        redis = start("redis-ha/redis-start.sh", redisLog());
+        redis = start("deploy/redis-ha/redis-start.sh", redisLog());
     }
 
     void startSentinel() {
-        sentinel = start("redis-ha/sentinel-start.sh", sentinelLog());
+        sentinel = start("deploy/redis-ha/sentinel-start.sh", sentinelLog());
     }
 
     /** SIGKILLs the Sentinel process; its start script then ends by itself. */
@@ -96,8 +96,8 @@ final class RedisNode {
         env.put("REDIS_AUTH", "true");
         env.put("REDIS_USERNAME", "reqcount");
         env.put("SECRETS_DIR", secrets.dir().toString());
-        env.put("HA_REDIS_START", repo.resolve("redis/start.sh").toString());
-        env.put("ACL_TEMPLATE", repo.resolve("redis/users.acl").toString());
+        env.put("HA_REDIS_START", repo.resolve("deploy/redis/start.sh").toString());
+        env.put("ACL_TEMPLATE", repo.resolve("deploy/redis/users.acl").toString());
         env.put("ACL_FILE", dir.resolve("users.acl").toString());
         return env;
     }

@@ -18,8 +18,8 @@ import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
- * One real Redis for the integration tests, with AOF on and the repository's ACL (redis/users.acl, started by
- * redis/start.sh exactly as the stack starts it): the service connects as its least-privilege user, and the tests
+ * One real Redis for the integration tests, with AOF on and the repository's ACL (deploy/redis/users.acl, started by
+ * deploy/redis/start.sh exactly as the stack starts it): the service connects as its least-privilege user, and the tests
  * set up and inspect as the admin. Its host port is fixed, so the application keeps the
  * same address when the tests kill and restart the container; the container keeps its data directory
  * across a restart, as a Swarm task with a volume does.
@@ -46,8 +46,8 @@ public final class RedisServer {
         requireDocker();
         port = freePort();
         container = new GenericContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("redis"))
-                .withCopyToContainer(MountableFile.forHostPath("redis/users.acl"), "/usr/local/etc/redis/users.acl")
-                .withCopyToContainer(MountableFile.forHostPath("redis/start.sh"), "/usr/local/etc/redis/start.sh")
+                .withCopyToContainer(MountableFile.forHostPath("deploy/redis/users.acl"), "/usr/local/etc/redis/users.acl")
+                .withCopyToContainer(MountableFile.forHostPath("deploy/redis/start.sh"), "/usr/local/etc/redis/start.sh")
                 .withCopyToContainer(Transferable.of(PASSWORD, 0444), "/run/secrets/redis-password")
                 .withCopyToContainer(Transferable.of(ADMIN_PASSWORD, 0444), "/run/secrets/redis-admin-password")
                 .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sh", "/usr/local/etc/redis/start.sh"))

@@ -18,10 +18,10 @@ import org.testcontainers.utility.MountableFile;
 
 /**
  * A primary, its replicas and three Sentinels, each in its own container on the host's network and listening on
- * its own loopback port, started by the same scripts (redis-ha/) as in the Swarm stack. On loopback, the addresses
+ * its own loopback port, started by the same scripts (deploy/redis-ha/) as in the Swarm stack. On loopback, the addresses
  * that the Sentinels announce are the ones the service on the host dials. A container keeps its data directory
  * when it is killed and started again, as a Swarm task with a volume does. Every Redis runs the repository's ACL
- * (redis/users.acl through redis/start.sh) and every Sentinel the users sentinel-start.sh gives it: the service
+ * (deploy/redis/users.acl through deploy/redis/start.sh) and every Sentinel the users sentinel-start.sh gives it: the service
  * logs in to both as its own user ({@link RedisServer#USER}), replicas to the primary as `replication`, the
  * Sentinels and these helpers as `sentinel`.
  */
@@ -164,10 +164,10 @@ public final class ReplicatedRedis implements AutoCloseable {
     private static Node start(int port, String env, String script, String readyLog) {
         var container = new GenericContainer<>(DockerImageName.parse(RedisServer.IMAGE).asCompatibleSubstituteFor("redis"))
                 .withNetworkMode("host")
-                .withCopyFileToContainer(MountableFile.forHostPath("redis-ha/common.sh"), "/ha/common.sh")
-                .withCopyFileToContainer(MountableFile.forHostPath("redis-ha/" + script), "/ha/" + script)
-                .withCopyFileToContainer(MountableFile.forHostPath("redis/users.acl"), "/usr/local/etc/redis/users.acl")
-                .withCopyFileToContainer(MountableFile.forHostPath("redis/start.sh"), "/usr/local/etc/redis/start.sh")
+                .withCopyFileToContainer(MountableFile.forHostPath("deploy/redis-ha/common.sh"), "/ha/common.sh")
+                .withCopyFileToContainer(MountableFile.forHostPath("deploy/redis-ha/" + script), "/ha/" + script)
+                .withCopyFileToContainer(MountableFile.forHostPath("deploy/redis/users.acl"), "/usr/local/etc/redis/users.acl")
+                .withCopyFileToContainer(MountableFile.forHostPath("deploy/redis/start.sh"), "/usr/local/etc/redis/start.sh")
                 .withCopyToContainer(Transferable.of(RedisServer.PASSWORD, 0444), "/run/secrets/redis-password")
                 .withCopyToContainer(Transferable.of(RedisServer.ADMIN_PASSWORD, 0444), "/run/secrets/redis-admin-password")
                 .withCopyToContainer(Transferable.of(REPLICATION_PASSWORD, 0444), "/run/secrets/redis-replication-password")

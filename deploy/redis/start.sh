@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts Redis with the repository's ACL (redis/users.acl): renders it with the SHA-256 of each password
+# Starts Redis with the repository's ACL (deploy/redis/users.acl): renders it with the SHA-256 of each password
 # from the Docker secrets, into a file only Redis reads, then runs redis-server with any other arguments.
 # The service's and the admin's secrets are required; the replication, Sentinel and monitoring users exist only
 # when their secrets are there (REDIS_HA, MONITORING). Plain sh: runs in the upstream Alpine image and in the Debian stand-in.

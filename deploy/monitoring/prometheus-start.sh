@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts Prometheus with monitoring/prometheus.yml, its intervals and the replicas' management port taken from the
+# Starts Prometheus with deploy/monitoring/prometheus.yml, its intervals and the replicas' management port taken from the
 # environment, and the Redis servers to scrape written as a file_sd file. Plain sh: busybox in prom/prometheus,
 # dash in the Debian stand-in.
 #   prometheus-start.sh [prometheus arguments...]

@@ -21,7 +21,7 @@ secret() {
   fi
   cat "$secrets/$1"
 }
-# These scripts ask the Redis servers and the Sentinels as the Sentinels' own user (redis/users.acl).
+# These scripts ask the Redis servers and the Sentinels as the Sentinels' own user (deploy/redis/users.acl).
 sentinel_password=$(secret redis-sentinel-password)
 cli_user=""
 if [ -n "$sentinel_password" ]; then

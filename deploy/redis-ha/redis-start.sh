@@ -8,7 +8,7 @@
 #     (they rewrite its redis.conf at every reconfiguration), else the one the deployment says (HA_INITIAL_PRIMARY).
 # Env: HA_SELF (the name others reach it by), HA_PORT, HA_SENTINELS, HA_INITIAL_PRIMARY, HA_NAME, HA_DIR,
 #      HA_DOWN_AFTER_MS, HA_FAILOVER_TIMEOUT_MS, HA_MIN_REPLICAS, HA_MIN_REPLICAS_MAX_LAG, REDIS_APPENDFSYNC,
-#      and as redis/start.sh, which renders the ACL (redis/users.acl) and runs Redis: REDIS_AUTH, REDIS_USERNAME,
+#      and as deploy/redis/start.sh, which renders the ACL (deploy/redis/users.acl) and runs Redis: REDIS_AUTH, REDIS_USERNAME,
 #      SECRETS_DIR, HA_REDIS_START (where that script is).
 # Users: the service's, admin, `replication` (this Redis, as a replica, authenticates to the primary as it:
 # masteruser/masterauth) and `sentinel` (the Sentinels, and these scripts).
