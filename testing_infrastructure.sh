@@ -88,6 +88,8 @@ echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
 echo "== setup: promtool, which checks the alert rules for AlertRulesTest (Debian's prometheus, its daemon not started)"
 command -v promtool >/dev/null || without_daemons apt_install prometheus
 echo "[promtool] $(promtool --version 2>&1 | head -1)"
+echo "== setup: Node.js and npm for the Markdown link check (docs/tools)"
+command -v npm >/dev/null || apt_install nodejs npm
 if [ "${NEMESIS:-true}" != false ]; then
   echo "== setup: Redis, Sentinel, iptables and iproute2 for the nemesis (NEMESIS=false skips it)"
   missing=false
@@ -98,6 +100,8 @@ if [ "${NEMESIS:-true}" != false ]; then
   echo "[nemesis] $(redis-server --version | cut -d' ' -f1-3), $(iptables --version)"
 fi
 
+echo "== 0: links and anchors in the Markdown"
+check "Markdown links and anchors (remark-validate-links)" npm --prefix docs/tools run -s check
 echo "== 1: ./mvnw verify"
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
   ./mvnw -B verify -Dredis.image="$REDIS_IMAGE"
