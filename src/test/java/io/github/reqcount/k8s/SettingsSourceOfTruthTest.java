@@ -2,6 +2,7 @@ package io.github.reqcount.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.config.RedisVariables;
 import io.github.reqcount.config.ServiceProperties;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,11 +30,16 @@ import org.yaml.snakeyaml.Yaml;
  */
 class SettingsSourceOfTruthTest {
 
-    /** SERVICE_PORT for servicePort: how Spring binds an environment variable to a record component. */
+    /**
+     * SERVICE_PORT for servicePort: how Spring binds an environment variable to a record component; and the
+     * original Redis variables, which application.properties and RedisVariables map onto spring.data.redis.*.
+     */
     static Set<String> boundNames() {
-        return Arrays.stream(ServiceProperties.class.getRecordComponents())
+        Set<String> names = Arrays.stream(ServiceProperties.class.getRecordComponents())
                 .map(c -> c.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase())
                 .collect(Collectors.toCollection(TreeSet::new));
+        names.addAll(RedisVariables.NAMES);
+        return names;
     }
 
     /** Source -> the variable names it passes to the counter. */
@@ -130,6 +136,14 @@ class SettingsSourceOfTruthTest {
         assertThat(passed.get(".env.example")).contains("SERVICE_HOST", "HEARTBEAT_TTL");
         assertThat(unbound(passed, boundNames())).as("variables passed to the counter that ServiceProperties "
                 + "doesn't bind (misspelt, or a setting that no longer exists)").isEmpty();
+    }
+
+    @Test
+    void applicationPropertiesMapsEveryOriginalRedisVariableButSentinelsOntoSpringDataRedis() throws IOException {
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        assertThat(RedisVariables.NAMES).filteredOn(name -> !name.startsWith("REDIS_SENTINEL_")).allSatisfy(name ->
+                assertThat(properties).containsPattern("(?m)^spring\\.data\\.redis\\.[a-z.-]+=\\$\\{"
+                        + name.toLowerCase().replace('_', '-') + ":"));
     }
 
     @Test
