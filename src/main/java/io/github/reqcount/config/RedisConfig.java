@@ -26,10 +26,11 @@ import org.springframework.data.redis.connection.lettuce.LettucePoolingClientCon
 
 /**
  * What Boot's Lettuce auto-configuration has no property for; it builds the connection factory from
- * spring.data.redis.* (application.properties maps the original variables onto them) and applies these.
+ * spring.data.redis.* (application.properties maps the original variables onto them) and applies these. Public so
+ * that a test of the template alone (a {@code @DataRedisTest}) can import it.
  */
 @Configuration(proxyBeanMethods = false)
-class RedisConfig {
+public class RedisConfig {
 
     /**
      * When a Redis's node dies, or the network to it is cut, nothing resets the connection: commands time out one
