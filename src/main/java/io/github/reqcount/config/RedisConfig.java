@@ -82,7 +82,8 @@ public class RedisConfig {
      * commands (health, reads, heartbeats) share is taken from it too, once. The group commit never has more than
      * batchMaxInFlight transactions open, so the pool holds that many plus the shared one: no connection sits
      * unused, none is opened per request, and none is opened at start, so the service starts while Redis is
-     * down. A borrower waits at most the connect timeout.
+     * down. Its size follows BATCH_MAX_IN_FLIGHT; the rest is Boot's spring.data.redis.lettuce.pool.* (a borrower
+     * waits at most the connect timeout, application.properties).
      */
     @Bean
     LettuceClientConfigurationBuilderCustomizer poolSizedForTheTransactionsInFlight(ServiceProperties props,
@@ -90,12 +91,16 @@ public class RedisConfig {
         requireAckWithinCommandTimeout(props, redis);
         return client -> {
             if (client instanceof LettucePoolingClientConfigurationBuilder pooling) {
+                DataRedisProperties.Pool settings = redis.getLettuce().getPool();
                 var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
                 pool.setMaxTotal(props.batchMaxInFlight() + 1);
                 pool.setMaxIdle(props.batchMaxInFlight() + 1);
-                pool.setMinIdle(0);
-                if (redis.getConnectTimeout() != null) {
-                    pool.setMaxWait(redis.getConnectTimeout());
+                pool.setMinIdle(settings.getMinIdle());
+                if (settings.getMaxWait() != null) {
+                    pool.setMaxWait(settings.getMaxWait());
+                }
+                if (settings.getTimeBetweenEvictionRuns() != null) {
+                    pool.setTimeBetweenEvictionRuns(settings.getTimeBetweenEvictionRuns());
                 }
                 pooling.poolConfig(pool);
             }

@@ -83,7 +83,9 @@ class RedisConfigTest {
                     assertThat(client.getClientOptions().orElseThrow().getSocketOptions().getConnectTimeout())
                             .isEqualTo(Duration.ofSeconds(2));
                     assertThat(client.getCommandTimeout()).isEqualTo(Duration.ofSeconds(3));
-                    assertThat(((LettucePoolingClientConfiguration) client).getPoolConfig().getMaxTotal()).isEqualTo(5);
+                    var pool = ((LettucePoolingClientConfiguration) client).getPoolConfig();
+                    assertThat(pool.getMaxTotal()).isEqualTo(5);
+                    assertThat(pool.getMaxWaitDuration()).as("a borrower waits at most a connect").isEqualTo(Duration.ofSeconds(2));
                 });
     }
 
@@ -95,6 +97,17 @@ class RedisConfigTest {
                     assertThat(factory.getHostName() + ":" + factory.getPort()).isEqualTo("redis:6380");
                     assertThat(factory.getStandaloneConfiguration().getUsername()).isEqualTo("reqcount");
                     assertThat(factory.getStandaloneConfiguration().getPassword().get()).isEqualTo("secret".toCharArray());
+                });
+    }
+
+    @Test
+    void bootsPoolSettingsApplyButTheSizeFollowsTheTransactionsInFlight() {
+        withFactory(Map.of("SPRING_DATA_REDIS_LETTUCE_POOL_MAX_WAIT", "3s",
+                "SPRING_DATA_REDIS_LETTUCE_POOL_TIME_BETWEEN_EVICTION_RUNS", "1m"), factory -> {
+                    var pool = ((LettucePoolingClientConfiguration) factory.getClientConfiguration()).getPoolConfig();
+                    assertThat(pool.getMaxWaitDuration()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(pool.getDurationBetweenEvictionRuns()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(pool.getMaxTotal()).isEqualTo(2);
                 });
     }
 
