@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * One source of truth for the service's settings: ServiceProperties. Every variable a deployment passes to
+ * One source of truth for the service's settings: ServiceProperties, and for Redis's the original variables that
+ * RedisVariables lists (mapped onto spring.data.redis.*). Every variable a deployment passes to
  * the counter (docker-stack*.yml, docker-compose.yml, deploy/k8s/, the service section of .env.example) is one the
  * service binds, so a misspelt name can't be silently ignored; and every setting it binds is documented in
  * .env.example. Other services' variables (Redis's REDIS_AUTH, the edge's ports) and the deploy-only ones in
