@@ -7,7 +7,6 @@ import io.github.reqcount.redis.RedisKeys;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.Replies.Reply;
-import io.github.reqcount.support.RunningApp;
 import io.github.reqcount.support.Traffic;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
@@ -15,36 +14,60 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
-/** One replica against a real Redis: the exact replies, group commit, outages and restarts. */
+/**
+ * One replica against a real Redis: the exact replies, group commit, outages and restarts. Each test has a replica
+ * of its own, whose local count starts at 1, on a fresh cluster.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"instance-name=it-replica", "management.server.port=0"})
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD)
 class CountingIT {
 
     private static final RedisServer redis = RedisServer.shared();
 
-    private RunningApp app;
-    private StringRedisTemplate template;
-
-    @BeforeEach
-    void freshClusterAndReplica() {
-        redis.flushAll();
-        app = new RunningApp("it-replica", redis);
-        template = app.bean(StringRedisTemplate.class);
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        redis.asServiceUser(registry);
     }
 
-    @AfterEach
-    void stopReplica() {
-        app.close();
+    @LocalServerPort
+    private int port;
+    @LocalManagementPort
+    private int managementPort;
+    @Autowired
+    private StringRedisTemplate template;
+    @Autowired
+    private MeterRegistry meters;
+
+    @BeforeEach
+    void freshCluster() {
+        redis.flushAll();
+    }
+
+    private String url() {
+        return "http://localhost:" + port + "/";
+    }
+
+    private String managementUrl() {
+        return "http://localhost:" + managementPort + "/";
     }
 
     @Test
     void theFirstThreeRepliesAreExact() {
         for (int i = 1; i <= 3; i++) {
-            HttpResponse<String> response = Replies.get(app.url());
+            HttpResponse<String> response = Replies.get(url());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain;charset=UTF-8");
             assertThat(response.body()).isEqualTo("You are talking to instance it-replica:8083.\n"
@@ -55,14 +78,14 @@ class CountingIT {
 
     @Test
     void concurrentClientsAreBatchedAndGetExactlyOneToN() throws Exception {
-        List<Reply> replies = Traffic.replies(List.of(app.url()), 3_000, 64);
+        List<Reply> replies = Traffic.replies(List.of(url()), 3_000, 64);
 
         assertThat(replies).extracting(Reply::cluster)
                 .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 3_000).boxed().toList());
         assertThat(replies).extracting(Reply::local)
                 .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 3_000).boxed().toList());
         assertThat(total()).isEqualTo(3_000);
-        var batches = app.bean(MeterRegistry.class).get("reqcount.batch.size").summary();
+        var batches = meters.get("reqcount.batch.size").summary();
         assertThat(batches.totalAmount()).isEqualTo(3_000);
         assertThat(batches.max()).as("largest batch").isGreaterThan(1);
         assertThat(batches.count()).as("transactions").isLessThan(3_000);
@@ -72,25 +95,25 @@ class CountingIT {
     void atConcurrencyOneEveryRequestHasItsOwnTransaction() {
         long transactionsBefore = incrbyCalls();
         for (int i = 0; i < 20; i++) {
-            assertThat(Replies.get(app.url()).statusCode()).isEqualTo(200);
+            assertThat(Replies.get(url()).statusCode()).isEqualTo(200);
         }
         assertThat(incrbyCalls() - transactionsBefore).isEqualTo(20);
-        assertThat(app.bean(MeterRegistry.class).get("reqcount.batch.size").summary().max()).isEqualTo(1);
+        assertThat(meters.get("reqcount.batch.size").summary().max()).isEqualTo(1);
     }
 
     @Test
     void whileRedisIsDownRequestsGet503AndCountNothingThenCountingResumes() throws Exception {
-        assertThat(Replies.parse(Replies.get(app.url()).body())).isEqualTo(new Reply("it-replica", 1, 1));
+        assertThat(Replies.parse(Replies.get(url()).body())).isEqualTo(new Reply("it-replica", 1, 1));
         redis.stop();
         try {
             for (int i = 0; i < 5; i++) {
-                HttpResponse<String> refused = Replies.get(app.url());
+                HttpResponse<String> refused = Replies.get(url());
                 assertThat(refused.statusCode()).isEqualTo(503);
                 assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
                 assertThat(refused.body()).startsWith("503 Service Unavailable: Redis is unavailable");
             }
-            assertThat(Replies.get(app.managementUrl() + "actuator/health/readiness").statusCode()).isEqualTo(503);
-            assertThat(Replies.get(app.managementUrl() + "actuator/health/liveness").statusCode()).isEqualTo(200);
+            assertThat(Replies.get(managementUrl() + "actuator/health/readiness").statusCode()).isEqualTo(503);
+            assertThat(Replies.get(managementUrl() + "actuator/health/liveness").statusCode()).isEqualTo(200);
         } finally {
             redis.start();
         }
@@ -98,12 +121,12 @@ class CountingIT {
         Reply next = Replies.parse(firstSuccess().body());
         assertThat(next).as("nothing counted during the outage").isEqualTo(new Reply("it-replica", 2, 2));
         assertThat(total()).isEqualTo(2);
-        assertThat(Replies.get(app.managementUrl() + "actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(Replies.get(managementUrl() + "actuator/health/readiness").statusCode()).isEqualTo(200);
     }
 
     @Test
     void theTotalSurvivesRedisBeingKilledAndRestarted() throws Exception {
-        Traffic.replies(List.of(app.url()), 100, 8);
+        Traffic.replies(List.of(url()), 100, 8);
         redis.kill();
         redis.start();
 
@@ -115,7 +138,7 @@ class CountingIT {
     /** Polls GET / for up to 15 s (refused requests count nothing) and returns the first 200. */
     private HttpResponse<String> firstSuccess() {
         return await("a 200 within 15 s of Redis coming back").atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(100)).until(() -> Replies.get(app.url()), r -> r.statusCode() == 200);
+                .pollInterval(Duration.ofMillis(100)).until(() -> Replies.get(url()), r -> r.statusCode() == 200);
     }
 
     private long total() {

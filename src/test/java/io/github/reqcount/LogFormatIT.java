@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.github.reqcount.support.RedisServer;
 import io.github.reqcount.support.Replies;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.util.TestSocketUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -116,13 +116,13 @@ class LogFormatIT {
 
         private final Process process;
         private final Path output;
-        private final int port = freePort();
+        private final int port = TestSocketUtils.findAvailableTcpPort();
         private int linesBeforeStop;
 
         ChildService(String name, String logFormat) throws IOException {
             var command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), ReqcountApplication.class.getName(),
-                    "--server.port=" + port, "--management.server.port=" + freePort(),
+                    "--server.port=" + port, "--management.server.port=" + TestSocketUtils.findAvailableTcpPort(),
                     "--container-db-host=" + redis.host(), "--container-db-port=" + redis.port(),
                     "--redis-username=" + RedisServer.USER, "--redis-password=" + RedisServer.PASSWORD,
                     // The service itself says nothing when it stops; Spring's lifecycle does, at debug.
@@ -162,14 +162,6 @@ class LogFormatIT {
 
         List<String> lines() throws IOException {
             return Files.readAllLines(output, StandardCharsets.UTF_8);
-        }
-
-        private static int freePort() {
-            try (var socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 }

@@ -25,7 +25,7 @@ class CounterConfig {
             MeterRegistry meters, PrimaryGuard guard, LettuceConnectionFactory factory) {
         var metrics = new CounterMetrics(meters);
         var transaction = new RetryOnce(metrics.timed(new RedisCounterTransaction(redis, replica.name(),
-                props.ackReplicas(), props.redisAckTimeout(), guard, () -> {
+                props.ackReplicas(factory.getSentinelConfiguration() != null), props.redisAckTimeout(), guard, () -> {
                     factory.resetConnection();
                     guard.recheck();
                 })));

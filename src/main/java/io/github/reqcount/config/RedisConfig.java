@@ -1,14 +1,9 @@
 package io.github.reqcount.config;
 
-import io.github.reqcount.redis.PrimaryGuard;
-import io.github.reqcount.redis.SentinelWatch;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.Transports;
 import io.netty.channel.socket.SocketChannel;
@@ -16,45 +11,26 @@ import io.netty.resolver.dns.DefaultDnsCache;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisConfiguration;
-import org.springframework.data.redis.connection.RedisNode;
-import org.springframework.data.redis.connection.RedisPassword;
-import org.springframework.data.redis.connection.RedisSentinelConfiguration;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection.PipeliningFlushPolicy;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration.LettucePoolingClientConfigurationBuilder;
 
+/**
+ * What Boot's Lettuce auto-configuration has no property for; it builds the connection factory from
+ * spring.data.redis.* (application.properties maps the original variables onto them) and applies these. Public so
+ * that a test of the template alone (a {@code @DataRedisTest}) can import it.
+ */
 @Configuration(proxyBeanMethods = false)
-class RedisConfig {
-
-    /**
-     * Reconnects within a second of Redis coming back, to wherever it came back. Lettuce's default back-off
-     * grows to 30 s; and Docker's DNS answers with a 600 s TTL, so with a cached answer a replica would keep
-     * dialling a restarted Redis task's old address (dnsrr gives it a new one) for up to ten minutes.
-     * With Sentinel the same holds twice over: every reconnect asks a Sentinel where the primary is now, and the
-     * Sentinels answer with a hostname, resolved afresh here. The resolver's channels are of the transport that
-     * Lettuce runs on (epoll where Netty's native library loads, else NIO): they share its event loops.
-     */
-    @Bean(destroyMethod = "shutdown")
-    ClientResources lettuceClientResources() {
-        return resources().build();
-    }
-
-    @SuppressWarnings("unchecked")
-    static DefaultClientResources.Builder resources() {
-        return DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .addressResolverGroup(new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                        .datagramChannelType(Transports.datagramChannelClass())
-                        .socketChannelType((Class<? extends SocketChannel>) Transports.socketChannelClass())
-                        .resolveCache(new DefaultDnsCache(0, 1, 0))));
-    }
+public class RedisConfig {
 
     /**
      * When a Redis's node dies, or the network to it is cut, nothing resets the connection: commands time out one
@@ -65,95 +41,40 @@ class RedisConfig {
      */
     static final Duration TCP_USER_TIMEOUT = Duration.ofSeconds(2);
 
-    @Bean
-    LettuceConnectionFactory redisConnectionFactory(ServiceProperties props, ClientResources resources) {
-        var client = LettucePoolingClientConfiguration.builder()
-                .clientResources(resources)
-                .poolConfig(transactionPool(props))
-                .commandTimeout(props.redisCommandTimeout())
-                .clientOptions(clientOptions(props))
-                .build();
-        var factory = new LettuceConnectionFactory(server(props), client);
-        // MULTI, INCRBY and EXEC leave in one write: one round trip per transaction.
-        factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
-        return factory;
-    }
-
-    static ClientOptions clientOptions(ServiceProperties props) {
-        return ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(props.redisConnectTimeout())
-                        .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
-                                .tcpUserTimeout(TCP_USER_TIMEOUT).build())
-                        .build())
-                // Fail at once while disconnected instead of queueing until the command timeout.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .build();
-    }
-
     /**
-     * With Sentinel, which primary the counter may count on (see SentinelWatch); with one Redis, any. The watch has
-     * a client and resources of its own, so that its reconnects to the Sentinels are not taken for the data
-     * connections' reconnects.
+     * Reconnects within a second of Redis coming back, to wherever it came back. Lettuce's default back-off
+     * grows to 30 s; and Docker's DNS answers with a 600 s TTL, so with a cached answer a replica would keep
+     * dialling a restarted Redis task's old address (dnsrr gives it a new one) for up to ten minutes.
+     * With Sentinel the same holds twice over: every reconnect asks a Sentinel where the primary is now, and the
+     * Sentinels answer with a hostname, resolved afresh here. The resolver's channels are of the transport that
+     * Lettuce runs on (epoll where Netty's native library loads, else NIO): they share its event loops.
      */
     @Bean
-    PrimaryGuard primaryGuard(ServiceProperties props, LettuceConnectionFactory factory) {
-        if (!props.sentinel()) {
-            return PrimaryGuard.ANY;
-        }
-        ClientResources resources = resources().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
-        var client = RedisClient.create(resources);
-        client.setOptions(clientOptions(props));
-        List<RedisURI> sentinels = props.sentinelNodes().stream().map(node -> {
-            int colon = node.lastIndexOf(':');
-            return loggedIn(props, RedisURI.builder().withHost(node.substring(0, colon))
-                    .withPort(Integer.parseInt(node.substring(colon + 1))));
-        }).toList();
-        return new SentinelWatch(client, props.redisSentinelMaster(), sentinels,
-                loggedIn(props, RedisURI.builder().withHost("primary")), factory::resetConnection) {
-            @Override
-            public void stop() {
-                super.stop();
-                client.shutdown();
-                resources.shutdown();
+    ClientResourcesBuilderCustomizer reconnectQuicklyToWhereRedisIsNow() {
+        return RedisConfig::reconnectQuicklyToWhereRedisIsNow;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void reconnectQuicklyToWhereRedisIsNow(ClientResources.Builder resources) {
+        resources.reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .addressResolverGroup(new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                        .datagramChannelType(Transports.datagramChannelClass())
+                        .socketChannelType((Class<? extends SocketChannel>) Transports.socketChannelClass())
+                        .resolveCache(new DefaultDnsCache(0, 1, 0))));
+    }
+
+    /** TCP_USER_TIMEOUT beside Boot's connect timeout, and no queueing while disconnected. */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer dropDeadConnectionsAndRefuseWhileDisconnected(DataRedisProperties redis) {
+        return options -> {
+            var socket = SocketOptions.builder().tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder().enable()
+                    .tcpUserTimeout(TCP_USER_TIMEOUT).build());
+            if (redis.getConnectTimeout() != null) {
+                socket.connectTimeout(redis.getConnectTimeout());
             }
+            // Fail at once while disconnected instead of queueing until the command timeout.
+            options.socketOptions(socket.build()).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         };
-    }
-
-    /** The service's user and password (the same on the Sentinels and on every Redis), and the command timeout. */
-    private static RedisURI loggedIn(ServiceProperties props, RedisURI.Builder uri) {
-        uri.withTimeout(props.redisCommandTimeout());
-        if (!props.redisPassword().isEmpty()) {
-            uri = props.redisUsername().isEmpty() ? uri.withPassword(props.redisPassword().toCharArray())
-                    : uri.withAuthentication(props.redisUsername(), props.redisPassword());
-        }
-        return uri.build();
-    }
-
-    /**
-     * One Redis at CONTAINER_DB_HOST:PORT, or whichever primary the Sentinels name. Lettuce asks them at every
-     * connect and reconnect; the failover itself is theirs. The service's Redis user (REDIS_USERNAME and
-     * REDIS_PASSWORD) is the same on every Redis and every Sentinel (deploy/redis-ha/sentinel-start.sh gives the
-     * Sentinels that user, allowed only to ask where the primary is).
-     */
-    static RedisConfiguration server(ServiceProperties props) {
-        var password = props.redisPassword().isEmpty() ? RedisPassword.none() : RedisPassword.of(props.redisPassword());
-        var username = props.redisUsername().isEmpty() ? null : props.redisUsername();
-        if (!props.sentinel()) {
-            var server = new RedisStandaloneConfiguration(props.containerDbHost(), props.containerDbPort());
-            server.setUsername(username);
-            server.setPassword(password);
-            return server;
-        }
-        var sentinel = new RedisSentinelConfiguration().master(props.redisSentinelMaster());
-        for (String node : props.sentinelNodes()) {
-            int colon = node.lastIndexOf(':');
-            sentinel.sentinel(new RedisNode(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
-        }
-        sentinel.setUsername(username);
-        sentinel.setPassword(password);
-        sentinel.setSentinelUsername(username);
-        sentinel.setSentinelPassword(password);
-        return sentinel;
     }
 
     /**
@@ -161,14 +82,51 @@ class RedisConfig {
      * commands (health, reads, heartbeats) share is taken from it too, once. The group commit never has more than
      * batchMaxInFlight transactions open, so the pool holds that many plus the shared one: no connection sits
      * unused, none is opened per request, and none is opened at start, so the service starts while Redis is
-     * down. A borrower waits at most the connect timeout.
+     * down. Its size follows BATCH_MAX_IN_FLIGHT; the rest is Boot's spring.data.redis.lettuce.pool.* (a borrower
+     * waits at most the connect timeout, application.properties).
      */
-    private static GenericObjectPoolConfig<StatefulConnection<?, ?>> transactionPool(ServiceProperties props) {
-        var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
-        pool.setMaxTotal(props.batchMaxInFlight() + 1);
-        pool.setMaxIdle(props.batchMaxInFlight() + 1);
-        pool.setMinIdle(0);
-        pool.setMaxWait(props.redisConnectTimeout());
-        return pool;
+    @Bean
+    LettuceClientConfigurationBuilderCustomizer poolSizedForTheTransactionsInFlight(ServiceProperties props,
+            DataRedisProperties redis) {
+        requireAckWithinCommandTimeout(props, redis);
+        return client -> {
+            if (client instanceof LettucePoolingClientConfigurationBuilder pooling) {
+                DataRedisProperties.Pool settings = redis.getLettuce().getPool();
+                var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
+                pool.setMaxTotal(props.batchMaxInFlight() + 1);
+                pool.setMaxIdle(props.batchMaxInFlight() + 1);
+                pool.setMinIdle(settings.getMinIdle());
+                if (settings.getMaxWait() != null) {
+                    pool.setMaxWait(settings.getMaxWait());
+                }
+                if (settings.getTimeBetweenEvictionRuns() != null) {
+                    pool.setTimeBetweenEvictionRuns(settings.getTimeBetweenEvictionRuns());
+                }
+                pooling.poolConfig(pool);
+            }
+        };
+    }
+
+    /** WAIT has to answer before Lettuce gives up on the command, or a slow replica would read as a lost Redis. */
+    static void requireAckWithinCommandTimeout(ServiceProperties props, DataRedisProperties redis) {
+        if (props.ackReplicas(redis.getSentinel() != null) > 0 && redis.getTimeout() != null
+                && props.redisAckTimeout().compareTo(redis.getTimeout()) >= 0) {
+            throw new IllegalStateException("REDIS_ACK_TIMEOUT must be shorter than REDIS_COMMAND_TIMEOUT "
+                    + "(spring.data.redis.timeout): " + props.redisAckTimeout() + " is not below " + redis.getTimeout());
+        }
+    }
+
+    /** MULTI, INCRBY and EXEC leave in one write: one round trip per transaction. */
+    @Bean
+    static BeanPostProcessor flushPipelinesOnClose() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof LettuceConnectionFactory factory) {
+                    factory.setPipeliningFlushPolicy(PipeliningFlushPolicy.flushOnClose());
+                }
+                return bean;
+            }
+        };
     }
 }

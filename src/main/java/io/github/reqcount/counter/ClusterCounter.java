@@ -55,11 +55,6 @@ public class ClusterCounter {
         return new Counts(local.incrementAndGet(), cluster);
     }
 
-    /** The local count so far: requests this process has answered with a number. */
-    public long localCount() {
-        return local.get();
-    }
-
     private List<Ticket> startBatch() {
         inFlight++;
         List<Ticket> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));

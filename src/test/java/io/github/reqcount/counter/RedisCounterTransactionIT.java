@@ -7,34 +7,45 @@ import io.github.reqcount.redis.PrimaryGuard;
 import io.github.reqcount.redis.PrimaryGuard.NoPrimaryException;
 import io.github.reqcount.redis.PrimaryGuard.Primary;
 import io.github.reqcount.redis.RedisKeys;
+import io.github.reqcount.config.RedisConfig;
+import io.github.reqcount.config.ServiceProperties;
 import io.github.reqcount.support.RedisServer;
-import io.github.reqcount.support.RunningApp;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.test.autoconfigure.DataRedisTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
-/** The transaction with and without WAIT, and its checks of the primary, on a real Redis that has no replicas. */
+/**
+ * The transaction with and without WAIT, and its checks of the primary, on a real Redis that has no replicas: Boot's
+ * Redis configuration with the service's (RedisConfig), as the service's Redis user, and no web server.
+ */
+@DataRedisTest
+@EnableConfigurationProperties(ServiceProperties.class)
+@Import(RedisConfig.class)
 class RedisCounterTransactionIT {
 
     private static final RedisServer redis = RedisServer.shared();
 
-    private RunningApp app;
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        redis.asServiceUser(registry);
+    }
+
+    @Autowired
     private StringRedisTemplate template;
     private final AtomicInteger resets = new AtomicInteger();
 
     @BeforeEach
     void freshRedis() {
         redis.flushAll();
-        app = new RunningApp("tx-replica", redis);
-        template = app.bean(StringRedisTemplate.class);
-    }
-
-    @AfterEach
-    void stop() {
-        app.close();
     }
 
     private RedisCounterTransaction transaction(int ackReplicas, PrimaryGuard guard) {
@@ -100,6 +111,7 @@ class RedisCounterTransactionIT {
      * set back, as the promoted replica would hold it) skips past the highest number it handed out.
      */
     @Test
+    @DirtiesContext // its connections reconnect after the kill; the next test starts on fresh ones
     void onANewRedisWithALowerTotalTheFirstBatchSkipsPastTheHighestNumberHandedOut() {
         var transaction = transaction(0, PrimaryGuard.ANY);
         assertThat(transaction.add(10)).isEqualTo(10);

@@ -2,6 +2,7 @@ package io.github.reqcount.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.config.RedisVariables;
 import io.github.reqcount.config.ServiceProperties;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * One source of truth for the service's settings: ServiceProperties. Every variable a deployment passes to
+ * One source of truth for the service's settings: ServiceProperties, and for Redis's the original variables that
+ * RedisVariables lists (mapped onto spring.data.redis.*). Every variable a deployment passes to
  * the counter (docker-stack*.yml, docker-compose.yml, deploy/k8s/, the service section of .env.example) is one the
  * service binds, so a misspelt name can't be silently ignored; and every setting it binds is documented in
  * .env.example. Other services' variables (Redis's REDIS_AUTH, the edge's ports) and the deploy-only ones in
@@ -29,11 +31,16 @@ import org.yaml.snakeyaml.Yaml;
  */
 class SettingsSourceOfTruthTest {
 
-    /** SERVICE_PORT for servicePort: how Spring binds an environment variable to a record component. */
+    /**
+     * SERVICE_PORT for servicePort: how Spring binds an environment variable to a record component; and the
+     * original Redis variables, which application.properties and RedisVariables map onto spring.data.redis.*.
+     */
     static Set<String> boundNames() {
-        return Arrays.stream(ServiceProperties.class.getRecordComponents())
+        Set<String> names = Arrays.stream(ServiceProperties.class.getRecordComponents())
                 .map(c -> c.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase())
                 .collect(Collectors.toCollection(TreeSet::new));
+        names.addAll(RedisVariables.NAMES);
+        return names;
     }
 
     /** Source -> the variable names it passes to the counter. */
@@ -130,6 +137,14 @@ class SettingsSourceOfTruthTest {
         assertThat(passed.get(".env.example")).contains("SERVICE_HOST", "HEARTBEAT_TTL");
         assertThat(unbound(passed, boundNames())).as("variables passed to the counter that ServiceProperties "
                 + "doesn't bind (misspelt, or a setting that no longer exists)").isEmpty();
+    }
+
+    @Test
+    void applicationPropertiesMapsEveryOriginalRedisVariableButSentinelsOntoSpringDataRedis() throws IOException {
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        assertThat(RedisVariables.NAMES).filteredOn(name -> !name.startsWith("REDIS_SENTINEL_")).allSatisfy(name ->
+                assertThat(properties).containsPattern("(?m)^spring\\.data\\.redis\\.[a-z.-]+=\\$\\{"
+                        + name.toLowerCase().replace('_', '-') + ":"));
     }
 
     @Test

@@ -6,10 +6,11 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.util.TestSocketUtils;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -20,9 +21,14 @@ import org.testcontainers.utility.MountableFile;
 /**
  * One real Redis for the integration tests, with AOF on and the repository's ACL (deploy/redis/users.acl, started by
  * deploy/redis/start.sh exactly as the stack starts it): the service connects as its least-privilege user, and the tests
- * set up and inspect as the admin. Its host port is fixed, so the application keeps the
- * same address when the tests kill and restart the container; the container keeps its data directory
- * across a restart, as a Swarm task with a volume does.
+ * set up and inspect as the admin. One container serves every integration test in the JVM.
+ *
+ * <p>Why not a {@code @ServiceConnection} container: the tests SIGKILL Redis and start the same container again,
+ * and the service under test must find it at the address it had, as a replica finds a restarted Swarm task. Docker
+ * gives a restarted container a new random host port, so this one binds a fixed host port, chosen free at start;
+ * the container keeps its data directory across a restart, as a Swarm task with a volume does. And the service
+ * logs in as its ACL user, which a service connection doesn't carry: tests hand Boot these settings with
+ * {@link #asServiceUser} (a {@code @DynamicPropertySource}), or the original variables through RunningApp.
  *
  * <p>The image is -Dredis.image, else REDIS_IMAGE, else redis:7-alpine; on hosts without a registry, point it at
  * the local stand-in. Docker is required: without it these tests fail and say so, they never skip.
@@ -44,7 +50,7 @@ public final class RedisServer {
 
     private RedisServer() {
         requireDocker();
-        port = freePort();
+        port = TestSocketUtils.findAvailableTcpPort();
         container = new GenericContainer<>(DockerImageName.parse(IMAGE).asCompatibleSubstituteFor("redis"))
                 .withCopyToContainer(MountableFile.forHostPath("deploy/redis/users.acl"), "/usr/local/etc/redis/users.acl")
                 .withCopyToContainer(MountableFile.forHostPath("deploy/redis/start.sh"), "/usr/local/etc/redis/start.sh")
@@ -84,6 +90,14 @@ public final class RedisServer {
 
     public int port() {
         return port;
+    }
+
+    /** Boot's Redis settings for this Redis, as the service's user: for a {@code @DynamicPropertySource}. */
+    public void asServiceUser(DynamicPropertyRegistry registry) {
+        registry.add("spring.data.redis.host", this::host);
+        registry.add("spring.data.redis.port", this::port);
+        registry.add("spring.data.redis.username", () -> USER);
+        registry.add("spring.data.redis.password", () -> PASSWORD);
     }
 
     /** Empties Redis, so that a test starts with a fresh cluster. */
@@ -134,13 +148,5 @@ public final class RedisServer {
             }
         }
         throw new IllegalArgumentException("no value");
-    }
-
-    private static int freePort() {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

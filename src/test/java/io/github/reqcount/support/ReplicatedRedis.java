@@ -4,11 +4,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.springframework.test.util.TestSocketUtils;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -45,10 +45,10 @@ public final class ReplicatedRedis implements AutoCloseable {
     public ReplicatedRedis(int replicas, Duration downAfter, Duration failoverTimeout) {
         RedisServer.requireDocker();
         for (int i = 0; i <= replicas; i++) {
-            redis.add(new Node(null, freePort()));
+            redis.add(new Node(null, TestSocketUtils.findAvailableTcpPort()));
         }
         for (int i = 0; i < 3; i++) {
-            sentinels.add(new Node(null, freePort()));
+            sentinels.add(new Node(null, TestSocketUtils.findAvailableTcpPort()));
         }
         String redisList = redis.stream().map(Node::address).collect(Collectors.joining(","));
         String common = "HA_SELF=127.0.0.1 HA_DIR=/data REDIS_USERNAME=" + RedisServer.USER
@@ -184,13 +184,5 @@ public final class ReplicatedRedis implements AutoCloseable {
 
     private static DockerClient docker() {
         return DockerClientFactory.instance().client();
-    }
-
-    private static int freePort() {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

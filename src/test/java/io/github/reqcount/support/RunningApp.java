@@ -2,10 +2,14 @@ package io.github.reqcount.support;
 
 import io.github.reqcount.ReqcountApplication;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * A whole instance of the service on random ports (public and management), named as a replica would be, against
@@ -22,11 +26,28 @@ public final class RunningApp implements AutoCloseable {
 
     /** Starts the service with only the given settings, for example a Sentinel's, as the service's Redis user. */
     public RunningApp(String instanceName, List<String> settings) {
-        var args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
-                "--instance-name=" + instanceName, "--redis-username=" + RedisServer.USER,
+        var args = new ArrayList<>(List.of("--instance-name=" + instanceName, "--redis-username=" + RedisServer.USER,
                 "--redis-password=" + RedisServer.PASSWORD));
         args.addAll(settings);
-        context = new SpringApplicationBuilder(ReqcountApplication.class).run(args.toArray(String[]::new));
+        context = start(new SpringApplicationBuilder(ReqcountApplication.class), args);
+    }
+
+    /**
+     * Starts the service with the given variables as its whole process environment, read as Boot reads a real one
+     * (relaxed binding of SPRING_DATA_REDIS_HOST, CONTAINER_DB_HOST, ...), and nothing else but random ports.
+     */
+    public RunningApp(Map<String, String> environment) {
+        var variables = new StandardEnvironment();
+        variables.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        new HashMap<>(environment)));
+        context = start(new SpringApplicationBuilder(ReqcountApplication.class).environment(variables), List.of());
+    }
+
+    private static ConfigurableApplicationContext start(SpringApplicationBuilder app, List<String> settings) {
+        var args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0"));
+        args.addAll(settings);
+        return app.run(args.toArray(String[]::new));
     }
 
     private static List<String> withRedis(RedisServer redis, String... settings) {
