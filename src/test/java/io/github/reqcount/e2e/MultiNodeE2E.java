@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiNodeE2E {
 
-    /** How long the swarm may take to run a killed node's replicas elsewhere (measured: see the README). */
+    /** How long the swarm may take to run a killed node's replicas elsewhere (measured: docs/multi-node.md). */
     private static final Duration RESCHEDULE_BOUND = Duration.ofSeconds(120);
 
     /**
@@ -112,7 +112,7 @@ class MultiNodeE2E {
         assertThat(replies).allMatch(r -> r.cluster() > before && r.cluster() <= after);
         if (redisSurvivesNodeLoss) {
             // With Sentinel a batch whose WAIT falls short (the drained node's Redis replica leaving) is applied on the
-            // primary but not answered; its retry is. Its numbers become a gap, never a repeat (see the README).
+            // primary but not answered; its retry is. Its numbers become a gap, never a repeat (docs/high-availability.md).
             assertThat(after - before).isGreaterThanOrEqualTo(replies.size());
         } else {
             assertThat(after - before).isEqualTo(replies.size());

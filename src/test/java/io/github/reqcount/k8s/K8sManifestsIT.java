@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kustomize base in deploy/k8s/: it renders with kubectl, every object it renders fits the Kubernetes API
- * schema, and the objects say what the README promises. Not run on a live cluster: none runs here.
+ * schema, and the objects say what deploy/k8s/README.md promises. Not run on a live cluster: none runs here.
  */
 class K8sManifestsIT {
 
