@@ -29,7 +29,8 @@ if [ "${BENCH_STACK:-${BENCH_CONTAINER:-1}}" = 1 ]; then
     . scripts/lib.sh
     # shellcheck source=/dev/null
     if [ -f .env ]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi
-    export STACK_NAME=${BENCH_STACK_NAME:-reqcount-bench} SERVICE_PORT=${BENCH_STACK_PORT:-18383}
+    # The image under a name of its own, so that the shared reqcount/replicas-reqcount tags stay as they are.
+    export STACK_NAME=${BENCH_STACK_NAME:-reqcount-bench} SERVICE_PORT=${BENCH_STACK_PORT:-18383} APP_IMAGE_REPO=reqcount/bench-replicas-reqcount
     remove() {
       echo "[bench] removing stack $STACK_NAME and its Redis volume"
       $DOCKER stack rm "$STACK_NAME" >/dev/null || true
