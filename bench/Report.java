@@ -27,8 +27,7 @@ import java.util.stream.IntStream;
  *   java bench/Report.java tuning OUT   tmp/tuning (bench/tune.sh): tuning.md
  * </pre>
  *
- * Numbers print as C's printf does (the exact binary value, ties to even), so a report renders the same as
- * the awk before it did.
+ * Numbers print as printf's %.Nf does in the scripts that measure (the exact binary value, ties to even).
  */
 public class Report {
 
@@ -296,7 +295,7 @@ public class Report {
                     + verdict(num(kept) >= 95) + " |");
         }
 
-        // "async" is only in raw files from before the experiment's code went (bench/results/latest-raw.tsv).
+        // "async", GET /async of the finished non-blocking experiment, is only in older raw files (bench/results/latest-raw.tsv).
         static final List<String> VARIANTS = List.of("baseline", "group", "async", "per-request", "ha", "redis INCR");
 
         static String name(String variant) {
