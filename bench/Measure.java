@@ -118,12 +118,12 @@ public class Measure {
     /** A port on loopback that nothing listens on, in FROM..FROM+9: the bench keeps to 18300-18399. */
     static int freePort(int from) {
         for (int p = from; p < from + 10; p++) {
-            try (Socket s = new Socket("127.0.0.1", p)) {
-                continue;
+            try {
+                new Socket("127.0.0.1", p).close(); // something answers: taken
             } catch (ConnectException e) {
                 return p;
             } catch (IOException e) {
-                continue;
+                // neither refused nor answered: try the next
             }
         }
         throw die("no free port in " + from + ".." + (from + 9));
