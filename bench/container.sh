@@ -8,18 +8,19 @@
 #                and the JVM's peak RSS (VmHWM) after the runs
 #
 #   bash bench/container.sh          # about 15 minutes on a 2-core machine
-#
 # Startup variants: plain is `java -jar` with none of our JVM options (no archive, no Spring AOT, no sizing); tuned
 # is the image as shipped (its training-run archive, Spring AOT, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX).
 # Memory variants: MEMORY_VARIANTS below.
 # Every container gets the stack's CPU limit (2 CPUs) and talks to a throwaway Redis on a network of its own.
 # Settings: BENCH_STARTS 5   BENCH_WARMUP_SECONDS 60 (0 skips)   BENCH_MEM_WARMUP_SECONDS 30   BENCH_MEM_REPEATS 3
-#           BENCH_SECONDS 6
-#           BENCH_JAR (a built jar: skips the build)   BENCH_OUT bench/results
+#           BENCH_SECONDS 6   BENCH_OUT bench/results
+#           BENCH_CONTAINER_JAR (a jar built without -Pbench, as the stack runs it: skips the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
+# shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
 STARTS=${BENCH_STARTS:-5}
@@ -61,11 +62,12 @@ MEMORY_VARIANTS=(
 
 log() { echo "[container] $*"; }
 die() { echo "[container] ERROR: $*" >&2; exit 1; }
-for tool in wrk curl jq; do command -v $tool >/dev/null || die "$tool missing: run bash bench/measure.sh once (it installs it)"; done
+bench_tools wrk=wrk curl=curl jq=jq
 
 cleanup() {
     local ids
     ids=$($DOCKER ps -aq --filter "name=^$NAME-") || true
+    # shellcheck disable=SC2086 # one word per container id
     [[ -z $ids ]] || $DOCKER rm -f $ids >/dev/null 2>&1 || true
     $DOCKER network rm "$NET" >/dev/null 2>&1 || true
 }
@@ -78,7 +80,8 @@ mkdir -p "$WORK"
 # --- the image: built from the jar on the recorded base image, under a tag of its own ---------------------
 images_env_load
 [[ -n ${BASE_IMAGE:-} && -n ${REDIS_IMAGE:-} ]] || die "no base images recorded: run bash scripts/ensure-base-images.sh"
-JAR=${BENCH_JAR:-$(bash "$ROOT/bench/build.sh" "$WORK/build")}
+# The jar as shipped: no bench code in the image.
+JAR=${BENCH_CONTAINER_JAR:-$(bash "$ROOT/bench/build.sh" "$WORK/build")}
 log "building $IMAGE_REPO on $BASE_IMAGE (the training run is part of the build)"
 IMAGES_ENV_FILE=$WORK/images.env APP_IMAGE_REPO=$IMAGE_REPO bash "$ROOT/scripts/build-app-image.sh" "$JAR" >/dev/null
 IMAGE=$(IMAGES_ENV_FILE=$WORK/images.env bash -c '. scripts/lib.sh; images_env_load; echo "$APP_IMAGE"')
@@ -88,9 +91,8 @@ $DOCKER network create "$NET" >/dev/null
 $DOCKER run -d --name "$NAME-redis" --network "$NET" "$REDIS_IMAGE" >/dev/null
 ip_of() { $DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$1"; }
 
-# run_app NAME LIMIT OPTS ENV...: starts a replica and waits until it is ready; prints ms from `docker run`.
-# OPTS "plain" runs `java -jar` with no JVM options and no MALLOC_ARENA_MAX; "image" keeps the image's;
-# "shipped MORE" adds MORE to them; else they are JAVA_TOOL_OPTIONS. ENV: VAR=value, or -VAR to unset VAR.
+# run_app NAME LIMIT OPTS ENV...: starts a replica and waits until it is ready; prints ms from `docker run`. OPTS and ENV
+# as in MEMORY_VARIANTS; "plain" runs `java -jar` with no JVM options and no MALLOC_ARENA_MAX.
 run_app() {
     local name=$1 limit=$2 opts=$3 t0 ip args=() unset=() cmd=()
     shift 3
@@ -100,7 +102,7 @@ run_app() {
         shipped\ *) args=(-e "JAVA_TOOL_OPTIONS=$SHIPPED_OPTS ${opts#shipped }") ;;
         *) args=(-e "JAVA_TOOL_OPTIONS=$opts") ;;
     esac
-    local e
+    local e i
     for e in "$@"; do
         if [[ $e == -* ]]; then unset+=(-u "${e#-}"); else args+=(-e "$e"); fi
     done
@@ -113,7 +115,6 @@ run_app() {
     $DOCKER run -d --name "$name" --network "$NET" --cpus "$CPUS" --memory "$limit" \
         -e CONTAINER_DB_HOST="$NAME-redis" -e INSTANCE_NAME="$name" "${args[@]}" "$IMAGE" "${cmd[@]}" >/dev/null
     ip=$(ip_of "$name")
-    local i
     for i in $(seq 1 2400); do
         curl -sf --max-time 1 "http://$ip:8081/actuator/health/readiness" 2>/dev/null | grep -q UP && break
         # The docker CLI costs CPU of its own: ask it once a second only.

@@ -9,9 +9,9 @@
 #   BENCH_CONTAINER=0 bash bench/run.sh   # loopback only: no Docker needed, about 9 minutes
 #   BENCH_STACK=0 bash bench/run.sh       # no stack: loopback and container only
 #
-# The benchmark's stack is BENCH_STACK_NAME (reqcount-bench) on port BENCH_STACK_PORT (18083), with the settings
-# of .env otherwise; a stack of that name is replaced, counts and all. The variants and settings (BENCH_* in the
-# environment) are listed at the top of each script.
+# The benchmark's stack is BENCH_STACK_NAME (reqcount-bench) on port BENCH_STACK_PORT (18383, apart from the
+# end-to-end stack's 18083), with the settings of .env otherwise; a stack of that name is replaced, counts and all.
+# The variants and settings (BENCH_* in the environment) are listed at the top of each script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench/results}
@@ -25,25 +25,29 @@ else
 fi
 if [ "${BENCH_STACK:-${BENCH_CONTAINER:-1}}" = 1 ]; then
   (
+    # shellcheck source=scripts/lib.sh
     . scripts/lib.sh
+    # shellcheck source=/dev/null
     if [ -f .env ]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi
-    export STACK_NAME=${BENCH_STACK_NAME:-reqcount-bench} SERVICE_PORT=${BENCH_STACK_PORT:-18083}
+    # The image under a name of its own, so that the shared reqcount/replicas-reqcount tags stay as they are.
+    export STACK_NAME=${BENCH_STACK_NAME:-reqcount-bench} SERVICE_PORT=${BENCH_STACK_PORT:-18383} APP_IMAGE_REPO=reqcount/bench-replicas-reqcount
     remove() {
       echo "[bench] removing stack $STACK_NAME and its Redis volume"
       $DOCKER stack rm "$STACK_NAME" >/dev/null || true
-      for i in $(seq 1 60); do   # the volume is in use until Redis has stopped
+      for _ in $(seq 1 60); do   # the volume is in use until Redis has stopped
         $DOCKER volume rm "${STACK_NAME}_redis-data" >/dev/null 2>&1 && break
         $DOCKER volume inspect "${STACK_NAME}_redis-data" >/dev/null 2>&1 || break
         sleep 1
       done
-      for i in $(seq 1 30); do   # and its network, before a stack of the same name is deployed again
+      for _ in $(seq 1 30); do   # and its network, before a stack of the same name is deployed again
         [ -z "$($DOCKER network ls -q --filter "name=${STACK_NAME}_backend")" ] && break
         sleep 1
       done
     }
-    $DOCKER stack ls --format '{{.Name}}' | grep -qx "$STACK_NAME" && remove
+    if $DOCKER stack ls --format '{{.Name}}' | grep -qx "$STACK_NAME"; then remove; fi
     trap remove EXIT
     echo "[bench] deploying stack $STACK_NAME on port $SERVICE_PORT"
+    # shellcheck disable=SC2119 # setup_app_image builds the jar itself when given none
     setup_swarm >/dev/null && setup_app_image >/dev/null && setup_deploy "$STACK_NAME" "$SERVICE_PORT" >/dev/null
     setup_wait "$STACK_NAME" "$SERVICE_PORT"
     bash bench/stack.sh

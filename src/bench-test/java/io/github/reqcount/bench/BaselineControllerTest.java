@@ -13,7 +13,10 @@ import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.servlet.MockMvc;
 
-/** Under the bench profile, /baseline answers in GET /'s text format, so the two measure the same reply. */
+/**
+ * Under the bench profile, /baseline answers in GET /'s text format, so the two measure the same reply.
+ * Runs under ./mvnw -Pbench test, the only build that compiles BaselineController.
+ */
 @WebMvcTest(BaselineController.class)
 @Import(BaselineControllerTest.Replica.class)
 @ActiveProfiles("bench")

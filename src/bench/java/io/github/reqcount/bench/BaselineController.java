@@ -12,7 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * GET /baseline: the same reply as GET /, through the same Tomcat, Spring MVC and text converter, but
  * with no Redis call. The benchmark measures it in the same process to know the ceiling that GET / is
- * held against; it exists only under the {@code bench} profile, so no real replica ever serves it.
+ * held against. It is in the jar that {@code ./mvnw -Pbench package} builds (src/bench/java) and in no
+ * other, and there only under the {@code bench} Spring profile, so no real replica ever serves it.
  */
 @RestController
 @Profile("bench")
