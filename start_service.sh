@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Deploy replicas-reqcount to Docker Swarm: N counter replicas and a persistent Redis (replicated under
 # Sentinel on 3 or more nodes, REDIS_HA in .env; the deploy step says which it chose and why). Only a tree
-# whose tests pass rolls out (VERIFY=fast|full|skip, see scripts/verify-gate.sh).
+# whose tests pass rolls out (VERIFY=fast|full|skip, see deploy/scripts/verify-gate.sh).
 # Safe to run twice: it reuses what exists and rolls out only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
-. scripts/lib.sh
+. deploy/scripts/lib.sh
 
 echo "== 1/10 settings (.env)"
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
@@ -20,7 +20,7 @@ echo "== 3/10 base images"
 setup_base_images
 
 echo "== 4/10 tests (VERIFY=${VERIFY:-fast})"
-bash scripts/verify-gate.sh
+bash deploy/scripts/verify-gate.sh
 
 echo "== 5/10 jar and image"
 setup_app_image
@@ -35,7 +35,7 @@ echo "== 8/10 wait until healthy"
 setup_wait "$STACK_NAME" "$SERVICE_PORT"
 
 echo "== 9/10 smoke test"
-bash scripts/smoke-test.sh "$SERVICE_PORT" "$REPLICAS"
+bash deploy/scripts/smoke-test.sh "$SERVICE_PORT" "$REPLICAS"
 
 echo "== 10/10 ready"
 DOCKER=docker   # print the plain command

@@ -4,7 +4,7 @@
 # running deployment) with the monitoring overlay, runs the end-to-end checks against it
 # (src/test/java/io/github/reqcount/e2e; MonitoringE2E checks Prometheus and its alerts), and removes it. Prints
 # every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any failure.
-# Then it starts a test swarm of Docker-in-Docker nodes (scripts/test-swarm.sh), deploys onto it with
+# Then it starts a test swarm of Docker-in-Docker nodes (src/test/scripts/test-swarm.sh), deploys onto it with
 # start_service.sh, runs the multi-node checks (drain, node loss, rejoin) and removes the swarm.
 # Right after ./mvnw verify it runs the nemesis (docs/network-faults.md): Redis and Sentinels in network namespaces,
 # the jar just built, network faults, and a checker over every request; its table goes into the log.
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
 NODES=${MULTI_NODE_NODES:-3} MULTI_STACK=reqcount-multi
-. scripts/lib.sh
+. deploy/scripts/lib.sh
 
 passed=0 failed=0 owns_test_swarm=false
 record() { # record PASS|FAIL LINE
@@ -65,7 +65,7 @@ finish() {
   # Only a run that reached the multi-node checks owns the test swarm's nodes.
   if [ "$owns_test_swarm" = true ] && [ "${KEEP_TEST_SWARM:-false}" != true ] &&
     [ -n "$($DOCKER ps -aq --filter label=reqcount.test-node=true)" ]; then
-    bash scripts/test-swarm.sh down || true
+    bash src/test/scripts/test-swarm.sh down || true
   fi
   echo "$passed passed, $failed failed"
   if [ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; then exit 0; fi
@@ -122,7 +122,7 @@ if [ "${NEMESIS:-true}" != false ]; then
   check "nemesis: no number served twice, none lost, real-time order, recovery within the bound" nemesis
 fi
 if [ "${E2E:-true}" = false ]; then exit; fi
-bash scripts/verify-gate.sh --record full   # start_service.sh below then rolls this tree out without testing it again
+bash deploy/scripts/verify-gate.sh --record full   # start_service.sh below then rolls this tree out without testing it again
 
 echo "== 2: test stack $STACK on port $PORT"
 teardown
@@ -147,7 +147,7 @@ e2e_suite() { # e2e_suite CLASS MAVEN_ARGS...: runs one end-to-end class and rec
     echo "[e2e] Maven reported failures (log: $log)"
   # One line per check, from Failsafe's reports: "PASS: name (figures)" or "FAIL: name (figures) reason".
   local checks line
-  checks=$(java scripts/E2eSummary.java target/failsafe-reports "TEST-*$suite.xml" 2>&1) || checks=""
+  checks=$(java src/test/scripts/E2eSummary.java target/failsafe-reports "TEST-*$suite.xml" 2>&1) || checks=""
   if [ -z "$checks" ]; then
     record FAIL "FAIL: the end-to-end suite $suite ran no check (see $log)"
     tail -30 "$log"
@@ -163,8 +163,8 @@ if [ "${MULTI_NODE:-true}" = false ]; then exit; fi
 echo "== 4: multi-node checks on a test swarm of $NODES Docker-in-Docker nodes (MULTI_NODE=false skips them)"
 teardown   # the single-node stack has done its part: its cores go to the nodes
 multi_start=$SECONDS owns_test_swarm=true
-bash scripts/test-swarm.sh down   # every run starts from fresh nodes
-check "test swarm of $NODES nodes (scripts/test-swarm.sh up $NODES)" bash scripts/test-swarm.sh up "$NODES"
+bash src/test/scripts/test-swarm.sh down   # every run starts from fresh nodes
+check "test swarm of $NODES nodes (src/test/scripts/test-swarm.sh up $NODES)" bash src/test/scripts/test-swarm.sh up "$NODES"
 if [ "$failed" != 0 ]; then exit; fi
 # The users' script, unchanged, pointed at node 1's engine; the settings given here win over .env.
 check "start_service.sh deploys $MULTI_STACK onto the test swarm (registry, digests, spread, edge on every node)" \

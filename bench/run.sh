@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench/results}
 bash bench/measure.sh
 if [ "${BENCH_CONTAINER:-1}" = 1 ]; then
-  bash scripts/ensure-docker.sh >/dev/null && bash scripts/ensure-base-images.sh >/dev/null
+  bash deploy/scripts/ensure-docker.sh >/dev/null && bash deploy/scripts/ensure-base-images.sh >/dev/null
   bash bench/container.sh
 else
   rm -rf "$OUT/tmp/container"
@@ -25,7 +25,7 @@ else
 fi
 if [ "${BENCH_STACK:-${BENCH_CONTAINER:-1}}" = 1 ]; then
   (
-    . scripts/lib.sh
+    . deploy/scripts/lib.sh
     if [ -f .env ]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi
     export STACK_NAME=${BENCH_STACK_NAME:-reqcount-bench} SERVICE_PORT=${BENCH_STACK_PORT:-18083}
     remove() {

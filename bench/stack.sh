@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-. "$ROOT/scripts/lib.sh"
+. "$ROOT/deploy/scripts/lib.sh"
 . "$ROOT/bench/lib.sh"
 # Settings already in the environment win over .env, as in start_service.sh.
 if [[ -f .env ]]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi

@@ -42,8 +42,10 @@ CONF
 #   the service's user (REDIS_USERNAME): may only ask where the primary is and what state it is in, and
 #             listen to the failover events (the service's SentinelWatch)
 #   admin     operators: everything
-# With REDIS_AUTH=false there are no users, as on the Redis servers.
-if [ -n "$sentinel_password" ]; then
+# With REDIS_AUTH=false every user takes any password, as on the Redis servers.
+if [ -z "$sentinel_password" ]; then
+  echo "user ${REDIS_USERNAME:-reqcount} on nopass ~* &* +@all" >> "$conf"
+else
   sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
   service_user=${REDIS_USERNAME:-reqcount}
   service_password=$(secret redis-password)

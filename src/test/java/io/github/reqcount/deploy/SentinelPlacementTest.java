@@ -39,7 +39,7 @@ class SentinelPlacementTest {
 
     @Test
     void eachSentinelIsPinnedToTheNodeOfItsOwnRedisAndEachPairToANodeOfItsOwn() throws IOException {
-        var services = services("docker-stack.ha.yml");
+        var services = services("deploy/stack/ha.yml");
         List<String> redis = List.of("redis", "redis-2", "redis-3");
         for (int i = 0; i < 3; i++) {
             var sentinel = services.get("sentinel-" + (i + 1));
@@ -52,7 +52,7 @@ class SentinelPlacementTest {
 
     @Test
     void theServiceAndEveryRedisKnowAllThreeSentinels() throws IOException {
-        var services = services("docker-stack.ha.yml");
+        var services = services("deploy/stack/ha.yml");
         var sentinels = List.of("sentinel-1:26379", "sentinel-2:26379", "sentinel-3:26379");
         assertThat(Arrays.asList(env(services.get("counter"), "REDIS_SENTINEL_NODES").split(","))).isEqualTo(sentinels);
         for (String name : List.of("redis", "redis-2", "redis-3", "sentinel-1", "sentinel-2", "sentinel-3")) {

@@ -4,7 +4,7 @@
 # .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE; PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE with
 # MONITORING=true) for the other scripts.
 #
-#   bash scripts/ensure-base-images.sh [VAR...]   (default: those three, plus the monitoring two with MONITORING=true;
+#   bash deploy/scripts/ensure-base-images.sh [VAR...]   (default: those three, plus the monitoring two with MONITORING=true;
 #                                                 REGISTRY_IMAGE for a multi-node swarm)
 # Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
 #      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE, PROMETHEUS_IMAGE, REDIS_EXPORTER_IMAGE to choose other
@@ -37,7 +37,7 @@ pick() {
     *) echo "[images] USE_STANDIN_IMAGES must be auto, always or never (got '$mode')" >&2; exit 2 ;;
   esac
   if [ -z "$chosen" ]; then
-    bash scripts/build-standin-image.sh "$kind" "$standin"
+    bash deploy/scripts/build-standin-image.sh "$kind" "$standin"
     chosen=$standin; echo "[images] $var=$standin (stand-in)"
   fi
   printf -v "$var" '%s' "$chosen"

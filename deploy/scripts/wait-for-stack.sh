@@ -3,7 +3,7 @@
 # the current image (Swarm reports a task with a HEALTHCHECK as running only once it is
 # healthy), no update is in progress, and the published port answers /cluster (a replica that
 # reads Redis: counts nothing; Actuator is not on the published port).
-#   bash scripts/wait-for-stack.sh STACK PORT [SECONDS]     (default 180 s, or STACK_WAIT_SECONDS)
+#   bash deploy/scripts/wait-for-stack.sh STACK PORT [SECONDS]     (default 180 s, or STACK_WAIT_SECONDS)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 stack=${1:?usage: $0 STACK PORT [SECONDS]} port=${2:?usage: $0 STACK PORT [SECONDS]}

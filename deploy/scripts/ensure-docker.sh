@@ -3,8 +3,8 @@
 # Debian's docker.io (and mmdebstrap for the offline stand-in images) and
 # start dockerd by hand when there is no systemd.
 #
-#   bash scripts/ensure-docker.sh     # prints the environment Testcontainers needs
-#   source scripts/ensure-docker.sh   # also exports it, plus DOCKER (client to use)
+#   bash deploy/scripts/ensure-docker.sh     # prints the environment Testcontainers needs
+#   source deploy/scripts/ensure-docker.sh   # also exports it, plus DOCKER (client to use)
 set -euo pipefail
 
 ensure_docker_main() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make this node a Swarm manager: `docker swarm init` unless it already is one.
-#   bash scripts/ensure-swarm.sh      Env: SWARM_ADVERTISE_ADDR (when the host has several addresses)
+#   bash deploy/scripts/ensure-swarm.sh      Env: SWARM_ADVERTISE_ADDR (when the host has several addresses)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

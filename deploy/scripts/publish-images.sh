@@ -16,7 +16,7 @@ ensure_registry_service() {
     REGISTRY=$($DOCKER info -f '{{.Swarm.NodeAddr}}'):$port publish="mode=host,published=$port,target=5000"
   fi
   if ! $DOCKER service inspect "$service" >/dev/null 2>&1; then
-    bash scripts/ensure-base-images.sh REGISTRY_IMAGE
+    bash deploy/scripts/ensure-base-images.sh REGISTRY_IMAGE
     images_env_load
     echo "[registry] no REGISTRY set: starting service $service ($REGISTRY_IMAGE) on this node, data in volume reqcount-registry-data"
     $DOCKER service create -d -q --name "$service" --no-resolve-image --publish "$publish" \
@@ -38,7 +38,7 @@ ensure_registry_service() {
 # push_pinned VAR: pushes the image VAR names to REGISTRY and sets VAR to REGISTRY/name:tag@digest.
 push_pinned() {
   local var=$1 source=${!1:-} target digest log
-  [ -n "$source" ] || { echo "[registry] $var is not set: run scripts/ensure-base-images.sh and scripts/build-app-image.sh first" >&2; exit 1; }
+  [ -n "$source" ] || { echo "[registry] $var is not set: run deploy/scripts/ensure-base-images.sh and deploy/scripts/build-app-image.sh first" >&2; exit 1; }
   [[ "$source" == *@sha256:* ]] && return 0   # already pinned
   target=$REGISTRY/$source
   [[ "${source%%/*}" == *[.:]* ]] && target=$REGISTRY/${source#*/}   # drop another registry's host

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print how to publish the service: "mesh" (Swarm routing mesh, needs IPVS in the engine's
 # kernel) or "no-ipvs" (dnsrr + HAProxy edge). The reason goes to stderr.
-#   bash scripts/detect-edge-mode.sh      Env: EDGE_MODE=auto|mesh|no-ipvs to decide yourself
+#   bash deploy/scripts/detect-edge-mode.sh      Env: EDGE_MODE=auto|mesh|no-ipvs to decide yourself
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 probe_image=${REDIS_IMAGE:-redis:7-alpine}
@@ -21,6 +21,6 @@ if $DOCKER run --rm --network none --entrypoint test "$probe_image" -e /proc/net
   echo mesh
 else
   echo "[mode] no-ipvs: the engine's kernel has no IPVS (no /proc/net/ip_vs), so the routing mesh and VIPs can't work;" \
-       "using dnsrr replicas behind an HAProxy edge in host mode (docker-stack.no-ipvs.yml)" >&2
+       "using dnsrr replicas behind an HAProxy edge in host mode (deploy/stack/no-ipvs.yml)" >&2
   echo no-ipvs
 fi

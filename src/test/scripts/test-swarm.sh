@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A test swarm of N Docker engines on this one host: Docker-in-Docker containers reqcount-node-1..N, all
 # managers (the swarm keeps its quorum when any one dies), on their own network reqcount-node-net.
-#   bash scripts/test-swarm.sh up [N]    start (or complete) N nodes, default 3; prints the DOCKER_HOST to export
-#   bash scripts/test-swarm.sh status    the nodes, and where each task runs
-#   bash scripts/test-swarm.sh down      remove the nodes, their volumes and their network
+#   bash src/test/scripts/test-swarm.sh up [N]    start (or complete) N nodes, default 3; prints the DOCKER_HOST to export
+#   bash src/test/scripts/test-swarm.sh status    the nodes, and where each task runs
+#   bash src/test/scripts/test-swarm.sh down      remove the nodes, their volumes and their network
 # Node 1's engine answers on 127.0.0.1:$TEST_SWARM_DOCKER_PORT (12375); node i's service port is published on
 # 127.0.0.1:<18090+i> only. Deploy with SERVICE_PORT=$TEST_SWARM_SERVICE_PORT (18091) so that the deploying
 # script's own checks on 127.0.0.1:18091 reach node 1.
@@ -11,7 +11,7 @@
 set -euo pipefail
 # The nodes run on this host's engine, whatever DOCKER_HOST says (it may point at node 1 already).
 unset DOCKER_HOST
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../deploy/scripts/lib.sh"
 cd "$REQCOUNT_ROOT"
 
 prefix=reqcount-node label=reqcount.test-node=true network=reqcount-node-net
@@ -48,8 +48,8 @@ up() {
   local n=${1:-3} i
   [[ "$n" =~ ^[1-9]$ ]] || { echo "[test-swarm] N must be 1..9 (ports 18091-18099), got '$n'" >&2; exit 2; }
   # The registry stand-in is built here too (alongside, to save time), so that node 1 gets it from the cache.
-  bash scripts/build-standin-image.sh registry & local registry_build=$!
-  bash scripts/build-standin-image.sh dind "$node_image"
+  bash deploy/scripts/build-standin-image.sh registry & local registry_build=$!
+  bash deploy/scripts/build-standin-image.sh dind "$node_image"
   wait "$registry_build"
 
   if ! $DOCKER network inspect "$network" >/dev/null 2>&1; then

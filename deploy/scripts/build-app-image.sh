@@ -4,7 +4,7 @@
 # APP_IMAGE in .images.env: redeploying an unchanged image is then a no-op, and a
 # changed one rolls out.
 #
-#   bash scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
+#   bash deploy/scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -27,7 +27,7 @@ fi
 # A context of just the jar and the training run: works for a jar anywhere, and keeps the context small.
 ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
 cp "$jar" "$ctx/application.jar"
-mkdir "$ctx/scripts" && cp scripts/training-run.sh "$ctx/scripts/"
+mkdir "$ctx/scripts" && cp deploy/scripts/training-run.sh "$ctx/scripts/"
 echo "[app] building image $repo on $base from $jar"
 start=$SECONDS
 DOCKER_BUILDKIT=0 $DOCKER build -q -f Dockerfile --build-arg BASE_IMAGE="$base" \

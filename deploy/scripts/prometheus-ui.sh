@@ -2,7 +2,7 @@
 # Reach the stack's Prometheus UI, which the stack never publishes: a forwarder container (the edge's HAProxy
 # image) on the stack's network, published on this host's loopback only. From another machine, tunnel to it:
 #   ssh -L 9090:127.0.0.1:9090 <this host>       then open http://127.0.0.1:9090/
-#   bash scripts/prometheus-ui.sh [start|stop] [STACK] [PORT]     (defaults: start, STACK_NAME or reqcount, 9090)
+#   bash deploy/scripts/prometheus-ui.sh [start|stop] [STACK] [PORT]     (defaults: start, STACK_NAME or reqcount, 9090)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 images_env_load

@@ -3,27 +3,39 @@
 #   VERIFY=fast (default)  unit and web-slice tests (./mvnw test): no Docker, seconds
 #   VERIFY=full            ./mvnw verify: Testcontainers Redis and browser tests too
 #   VERIFY=skip            no tests: the deploy goes on untested, and says so
-# A pass is recorded against a hash of everything the build and the tests read (.verified, git-ignored), so
-# an unchanged tree is not tested twice; a full pass also counts for fast.
-#   bash scripts/verify-gate.sh                     runs the gate for $VERIFY
-#   bash scripts/verify-gate.sh --record fast|full  records a pass that another command just made
+# A pass is recorded against a hash of every file the repository tracks or would track (git ls-files, with the
+# edits not yet committed and new files not yet added; documentation, *.md and docs/, aside) in .verified
+# (git-ignored), so an unchanged tree is not tested twice; a full pass also counts for fast.
+#   bash deploy/scripts/verify-gate.sh                     runs the gate for $VERIFY
+#   bash deploy/scripts/verify-gate.sh --record fast|full  records a pass that another command just made
+#   bash deploy/scripts/verify-gate.sh --files             lists the files the hash covers
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
 passes=.verified
 
-# tree_hash: by content, everything that goes into the jar and the image, and what the tests check beside them
-# (the stack files, deploy/, the scripts and .env.example).
+# tree_files: NUL-separated. A copy without .git (a tarball) is listed through a throwaway repository, which
+# still honours .gitignore.
+tree_files() {
+  local list=(ls-files -z --cached --others --exclude-standard) scratch
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git "${list[@]}"; else
+    scratch=$(mktemp -d); git --git-dir="$scratch" init -q
+    git --git-dir="$scratch" --work-tree=. "${list[@]}"; rm -rf "$scratch"
+  fi | grep -zv -e '\.md$' -e '^docs/' | sort -zu |
+    while IFS= read -r -d '' file; do if [ -f "$file" ]; then printf '%s\0' "$file"; fi; done
+}
+# tree_hash: without git nothing tells what changed, so a hash no pass ever matched: the tests always run.
 tree_hash() {
-  find src pom.xml .mvn mvnw Dockerfile docker-stack*.yml docker-compose.yml .env.example deploy scripts \
-    -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+  command -v git >/dev/null || { echo "no-git-$RANDOM$RANDOM"; return; }
+  tree_files | xargs -0 -r sha256sum | sha256sum | cut -c1-16
 }
 passed() { [ -f "$passes" ] && grep -qxE "($1|full) $2" "$passes"; }
 record() { touch "$passes"; passed "$1" "$2" || echo "$1 $2" >> "$passes"; }
 
-if [ "${1:-}" = --record ]; then
-  record "${2:?usage: $0 --record fast|full}" "$(tree_hash)"; exit 0
-fi
+case "${1:-}" in
+  --record) record "${2:?usage: $0 --record fast|full}" "$(tree_hash)"; exit 0 ;;
+  --files) tree_files | tr '\0' '\n'; exit 0 ;;
+esac
 
 mode=${VERIFY:-fast}
 case "$mode" in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Curl the published port until EXPECTED different replicas have answered (bounded), and
 # show the answers. Exits non-zero if a request fails or not all replicas answered.
-#   bash scripts/smoke-test.sh PORT EXPECTED [MAX_REQUESTS]      (default 30 requests)
+#   bash deploy/scripts/smoke-test.sh PORT EXPECTED [MAX_REQUESTS]      (default 30 requests)
 set -euo pipefail
 port=${1:?usage: $0 PORT EXPECTED [MAX_REQUESTS]} expected=${2:?usage: $0 PORT EXPECTED [MAX_REQUESTS]}
 max=${3:-30}

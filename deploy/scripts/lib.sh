@@ -1,8 +1,8 @@
 # Sourced by start_service.sh, testing_infrastructure.sh and the scripts here: the docker client to use,
 # the record of chosen images (.images.env), and the set-up steps that both entry points run.
-#   . scripts/lib.sh
+#   . deploy/scripts/lib.sh
 
-REQCOUNT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REQCOUNT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The engine's own client is safest for `docker stack` (a newer client may sit earlier on PATH).
 DOCKER=${DOCKER:-$(command -v /usr/bin/docker || command -v docker || echo docker)}
 IMAGES_ENV=${IMAGES_ENV_FILE:-$REQCOUNT_ROOT/.images.env}
@@ -23,9 +23,9 @@ images_env_load() {
 }
 
 # The set-up steps, in order. Each loads what the step before recorded.
-setup_engine()      { . "$REQCOUNT_ROOT/scripts/ensure-docker.sh"; }
-setup_base_images() { bash "$REQCOUNT_ROOT/scripts/ensure-base-images.sh" && images_env_load; }
-setup_app_image()   { bash "$REQCOUNT_ROOT/scripts/build-app-image.sh" "$@" && images_env_load; }
-setup_swarm()       { bash "$REQCOUNT_ROOT/scripts/ensure-swarm.sh"; }
-setup_deploy()      { bash "$REQCOUNT_ROOT/scripts/deploy-stack.sh" "$@"; }   # STACK PORT
-setup_wait()        { bash "$REQCOUNT_ROOT/scripts/wait-for-stack.sh" "$@"; } # STACK PORT [SECONDS]
+setup_engine()      { . "$REQCOUNT_ROOT/deploy/scripts/ensure-docker.sh"; }
+setup_base_images() { bash "$REQCOUNT_ROOT/deploy/scripts/ensure-base-images.sh" && images_env_load; }
+setup_app_image()   { bash "$REQCOUNT_ROOT/deploy/scripts/build-app-image.sh" "$@" && images_env_load; }
+setup_swarm()       { bash "$REQCOUNT_ROOT/deploy/scripts/ensure-swarm.sh"; }
+setup_deploy()      { bash "$REQCOUNT_ROOT/deploy/scripts/deploy-stack.sh" "$@"; }   # STACK PORT
+setup_wait()        { bash "$REQCOUNT_ROOT/deploy/scripts/wait-for-stack.sh" "$@"; } # STACK PORT [SECONDS]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Deploy or update the stack. Routing mesh where the engine has IPVS, else dnsrr replicas
-# behind an HAProxy edge. Re-running with nothing changed changes nothing.
-#   bash scripts/deploy-stack.sh [STACK] [PORT]
+# Deploy or update the stack: docker-stack.yml, then the overlays of deploy/stack/ this host and .env choose
+# (mesh.yml where the engine has IPVS, else no-ipvs.yml; ha.yml; monitoring.yml). Re-running with nothing
+# changed changes nothing.
+#   bash deploy/scripts/deploy-stack.sh [STACK] [PORT]
 # Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
 # REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, REDIS_HA, EDGE_MODE, MONITORING, ...; image names come from .images.env.
 set -euo pipefail
@@ -17,7 +18,7 @@ if [ -z "$($DOCKER node ls -q --filter "node.label=$label=true")" ]; then
   $DOCKER node update --label-add "$label=true" "$($DOCKER info -f '{{.Swarm.NodeID}}')" >/dev/null
 fi
 
-# REDIS_HA: a primary, two replicas and three Sentinels (docker-stack.ha.yml), each Redis on a node of its own.
+# REDIS_HA: a primary, two replicas and three Sentinels (deploy/stack/ha.yml), each Redis on a node of its own.
 # auto turns it on when the swarm has at least three nodes: with fewer, one node's loss takes a majority of the
 # Sentinels with it, and replicas on the same node as the primary survive no node failure.
 ready_nodes=$($DOCKER node ls --format '{{.Status}}' | grep -c '^Ready$' || true)
@@ -46,62 +47,42 @@ if [ "$ha" = true ]; then
     echo "[deploy] labelling node $($DOCKER node inspect -f '{{.Description.Hostname}}' "$node") reqcount.$slot=true: $slot and its volume live there"
     $DOCKER node update --label-add "reqcount.$slot=true" "$node" >/dev/null
   done
-  export HA_CFG_VERSION=$(cat deploy/redis-ha/*.sh | cksum | cut -d' ' -f1)
 else
   echo "[deploy] Redis HA off ($why): one Redis"
 fi
 
-mode=$(bash scripts/detect-edge-mode.sh)
-# Docker configs are immutable: name the HAProxy config after its content.
-[ "$mode" = mesh ] || export HAPROXY_CFG_VERSION=$(cksum < deploy/haproxy/haproxy.cfg | cut -d' ' -f1)
+mode=$(bash deploy/scripts/detect-edge-mode.sh)
 # Several nodes: each must be able to pull every image, so they go through a registry.
-[ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . scripts/publish-images.sh
-
-secrets=()
-[ "$ha" = false ] || secrets=(redis-replication-password redis-sentinel-password)
+[ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . deploy/scripts/publish-images.sh
 case "${MONITORING:-false}" in
-  true) secrets+=(redis-monitoring-password) ;;
-  false) ;;
+  true|false) ;;
   *) echo "[deploy] MONITORING must be true or false (got '$MONITORING'): fix it in .env" >&2; exit 2 ;;
 esac
-bash scripts/ensure-secrets.sh "${secrets[@]}"
-# Configs are immutable too: name Redis's ACL and start script after their content.
-export REDIS_CONF_VERSION=$(cat deploy/redis/users.acl deploy/redis/start.sh | cksum | cut -d' ' -f1)
+bash deploy/scripts/ensure-secrets.sh
 
-# docker-stack.yml is the real-host, auth-on default; some of its lines are marked for dropping.
-drop=()
-[ "$mode" = mesh ] || drop+=(-e '/# routing-mesh only/d')
-[ "${REDIS_AUTH:-true}" = true ] || drop+=(-e '/# auth only/d')
-# Docker's merge appends list settings such as entrypoint: the HA file's own replace these.
-[ "$ha" = false ] || drop+=(-e '/# single Redis only/d')
-marked() { if [ ${#drop[@]} -eq 0 ]; then cat "$1"; else sed "${drop[@]}" "$1"; fi; }
-files=(-c -)
-[ "$mode" = mesh ] || files+=(-c docker-stack.no-ipvs.yml)
-# The HA file's marked lines go the same way. Its relative paths resolve from here, as the first file's do.
-if [ "$ha" = true ]; then
-  ha_file=$(mktemp /tmp/reqcount-ha.XXXXXX.yml); trap 'rm -f "$ha_file"' EXIT
-  marked docker-stack.ha.yml > "$ha_file"
-  files+=(-c "$ha_file")
-fi
+# version FILE...: a name for the files' content. Docker configs are immutable, so each is named after it.
+version() { cat "$@" | cksum | cut -d' ' -f1; }
+REDIS_CONF_VERSION=$(version deploy/redis/users.acl deploy/redis/start.sh)
+HA_CFG_VERSION=$(version deploy/redis-ha/*.sh)
+HAPROXY_CFG_VERSION=$(version deploy/haproxy/haproxy.cfg)
+MONITORING_CFG_VERSION=$(version deploy/monitoring/prometheus.yml deploy/monitoring/alerts.yml deploy/monitoring/prometheus-start.sh)
+MONITORING_REDIS_TARGETS=redis
+[ "$ha" = false ] || MONITORING_REDIS_TARGETS=redis,redis-2,redis-3
+export REDIS_CONF_VERSION HA_CFG_VERSION HAPROXY_CFG_VERSION MONITORING_CFG_VERSION MONITORING_REDIS_TARGETS
 
-# MONITORING: Prometheus and redis_exporter (docker-stack.monitoring.yml), plain overlays added after the others.
+# The base, one edge, then what .env adds. Paths in every file resolve from docker-stack.yml's folder.
+files=(-c docker-stack.yml -c "deploy/stack/$mode.yml")
+[ "$ha" = false ] || files+=(-c deploy/stack/ha.yml)
 if [ "${MONITORING:-false}" = true ]; then
-  files+=(-c docker-stack.monitoring.yml)
-  if [ "${REDIS_AUTH:-true}" = true ]; then
-    files+=(-c docker-stack.monitoring-auth.yml)
-    [ "$ha" = false ] || files+=(-c docker-stack.monitoring-ha-auth.yml)
-  fi
-  if [ "$ha" = true ]; then export MONITORING_REDIS_TARGETS=redis,redis-2,redis-3; else export MONITORING_REDIS_TARGETS=redis; fi
-  export MONITORING_CFG_VERSION=$(cat deploy/monitoring/prometheus.yml deploy/monitoring/alerts.yml deploy/monitoring/prometheus-start.sh | cksum | cut -d' ' -f1)
+  files+=(-c deploy/stack/monitoring.yml)
   if [ -z "${PROMETHEUS_IMAGE:-}" ] || [ -z "${REDIS_EXPORTER_IMAGE:-}" ]; then
     echo "[deploy] MONITORING=true but no PROMETHEUS_IMAGE or REDIS_EXPORTER_IMAGE in .images.env:" \
-         "run MONITORING=true bash scripts/ensure-base-images.sh (start_service.sh does)" >&2
+         "run MONITORING=true bash deploy/scripts/ensure-base-images.sh (start_service.sh does)" >&2
     exit 1
   fi
   echo "[deploy] monitoring on: Prometheus ($PROMETHEUS_IMAGE) and redis_exporter ($REDIS_EXPORTER_IMAGE) for $MONITORING_REDIS_TARGETS"
 fi
 
-echo "[deploy] docker stack deploy $STACK_NAME: mode $mode, port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, Redis HA $ha, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
+echo "[deploy] docker stack deploy ${files[*]} $STACK_NAME: port $SERVICE_PORT, ${REPLICAS:-3} replicas, Redis auth ${REDIS_AUTH:-true}, image ${APP_IMAGE:-reqcount/replicas-reqcount:latest}"
 # Local images, or images already pinned to a digest: don't ask a registry. --prune drops services no longer in the files.
-marked docker-stack.yml |
-  $DOCKER stack deploy --resolve-image never --prune "${files[@]}" "$STACK_NAME"
+$DOCKER stack deploy --resolve-image never --prune "${files[@]}" "$STACK_NAME"
