@@ -27,7 +27,7 @@ fi
 # A context of just the jar and the training run: works for a jar anywhere, and keeps the context small.
 ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
 cp "$jar" "$ctx/application.jar"
-mkdir "$ctx/scripts" && cp deploy/scripts/training-run.sh "$ctx/scripts/"
+mkdir -p "$ctx/deploy/scripts" && cp deploy/scripts/training-run.sh "$ctx/deploy/scripts/"
 echo "[app] building image $repo on $base from $jar"
 start=$SECONDS
 DOCKER_BUILDKIT=0 $DOCKER build -q -f Dockerfile --build-arg BASE_IMAGE="$base" \

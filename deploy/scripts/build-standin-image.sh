@@ -33,7 +33,7 @@ case "$kind" in
       "  filesystem:" "    rootdirectory: /var/lib/registry" "http:" "  addr: :5000" > "$1"/etc/docker/registry/config.yml')
     changes=(-c 'EXPOSE 5000' -c 'VOLUME /var/lib/registry'
              -c 'CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]') ;;
-  dind)    # A Docker engine to run inside a container: the nodes of src/test/scripts/test-swarm.sh.
+  dind)    # A Docker engine to run inside a container: the nodes of src/test/scripts/TestNodes.java.
     tag=${2:-reqcount/dind-standin:20.10}; pkgs=docker.io,iptables,procps,ca-certificates
     changes=(-c 'VOLUME /var/lib/docker' -c 'ENTRYPOINT ["dockerd"]') ;;
   prometheus) # Laid out like prom/prometheus: /bin/prometheus, config in /etc/prometheus, data in /prometheus, user nobody.

@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * The test swarm of src/test/scripts/test-swarm.sh: nodes reqcount-node-1..N, node i answering on 127.0.0.1:(18090 + i).
+ * The test swarm of src/test/scripts/TestNodes.java: nodes reqcount-node-1..N, node i answering on 127.0.0.1:(18090 + i).
  * Each node's engine is reached through docker exec on this host's engine, so a check can still steer the swarm
  * when a node, even node 1, is down.
  */
