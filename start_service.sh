@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 echo "== 1/10 settings (.env)"
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
 # Settings already in the environment win over .env (e.g. SERVICE_PORT=18091 bash start_service.sh).
+# shellcheck source=.env.example
 environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"
 STACK_NAME=${STACK_NAME:-reqcount} SERVICE_PORT=${SERVICE_PORT:-8083} REPLICAS=${REPLICAS:-3}
 
@@ -23,7 +24,7 @@ echo "== 4/10 tests (VERIFY=${VERIFY:-fast})"
 bash deploy/scripts/verify-gate.sh
 
 echo "== 5/10 jar and image"
-setup_app_image
+setup_app_image "${APP_JAR:-}"
 
 echo "== 6/10 swarm"
 setup_swarm

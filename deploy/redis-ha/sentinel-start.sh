@@ -68,6 +68,7 @@ resolve() { getent hosts "$1" 2>/dev/null | awk '{ print $1; exit }' || true; }
 # addresses: name=address for every Redis; a name that resolves to nothing (its task is down) keeps its last
 # address, since a name going away is no move: resetting then would make Sentinel forget the replicas and
 # peers it needs for the failover.
+# shellcheck disable=SC2086  # $known and $1 are lists of name=address, split on purpose
 addresses() {
   for r in $redis_nodes; do
     a=$(resolve "${r%:*}")
@@ -76,6 +77,7 @@ addresses() {
   done
 }
 # moved OLD NEW: whether a name that had an address now has another one.
+# shellcheck disable=SC2086
 moved() {
   for pair in $2; do
     old=$(printf '%s\n' $1 | sed -n "s/^${pair%%=*}=//p")

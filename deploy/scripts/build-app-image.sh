@@ -20,7 +20,7 @@ if [ -z "$jar" ]; then
     echo "[app] neither ./mvnw nor mvn found: restore ./mvnw from git, or install Maven" >&2; exit 1; fi
   echo "[app] building the jar: $mvn -B -q -DskipTests package"
   $mvn -B -q -DskipTests package || { echo "[app] the Maven build failed: fix it (see above) and re-run" >&2; exit 1; }
-  jar=$(ls target/*.jar | head -1)
+  jars=(target/*.jar); jar=${jars[0]}
 fi
 [ -f "$jar" ] || { echo "[app] no jar at '$jar': build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
 

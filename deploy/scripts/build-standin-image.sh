@@ -11,6 +11,7 @@ kind=${1:-}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hooks=/usr/share/mmdebstrap/hooks/merged-usr
 extra=() kind_suite=""
+# shellcheck disable=SC2016  # each hook's "$1" is mmdebstrap's root, expanded by the hook's own shell
 case "$kind" in
   redis)   # Same shape as redis:7: user redis, data in /data, no protected mode (Swarm network only).
     tag=${2:-reqcount/redis-standin:7}; pkgs=redis-server

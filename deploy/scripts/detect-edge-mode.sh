@@ -13,7 +13,7 @@ case "${EDGE_MODE:-auto}" in
 esac
 
 # dockerd loads ip_vs on demand; try it here too where we can (harmless if absent).
-command -v modprobe >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && modprobe -q ip_vs 2>/dev/null || true
+if command -v modprobe >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then modprobe -q ip_vs 2>/dev/null || true; fi
 # Ask the engine's kernel (not necessarily this one, e.g. Docker Desktop): /proc/net/ip_vs
 # exists in every network namespace once IPVS is available.
 if $DOCKER run --rm --network none --entrypoint test "$probe_image" -e /proc/net/ip_vs 2>/dev/null; then

@@ -24,7 +24,7 @@ pick() {
     auto|never)
       if $DOCKER image inspect "$upstream" >/dev/null 2>&1; then
         chosen=$upstream; echo "[images] $var=$upstream (found locally)"
-      elif [ "$pull_ok" = 1 ] && timeout "${PULL_TIMEOUT:-60}" $DOCKER pull -q "$upstream" >/dev/null 2>&1; then
+      elif [ "$pull_ok" = 1 ] && timeout "${PULL_TIMEOUT:-60}" "$DOCKER" pull -q "$upstream" >/dev/null 2>&1; then
         chosen=$upstream; echo "[images] $var=$upstream (pulled)"
       else
         pull_ok=0

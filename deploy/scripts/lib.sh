@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by start_service.sh, testing_infrastructure.sh and the scripts here: the docker client to use,
 # the record of chosen images (.images.env), and the set-up steps that both entry points run.
 #   . deploy/scripts/lib.sh
@@ -19,6 +20,7 @@ images_env_set() {
 
 # images_env_load: exports the recorded choices (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, APP_IMAGE).
 images_env_load() {
+  # shellcheck source=/dev/null  # written by ensure-base-images.sh and build-app-image.sh
   if [ -f "$IMAGES_ENV" ]; then set -a; . "$IMAGES_ENV"; set +a; fi
 }
 

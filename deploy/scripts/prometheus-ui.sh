@@ -28,6 +28,7 @@ frontend ui
   default_backend prometheus
 backend prometheus
   server prometheus prometheus:9090 resolvers docker init-addr none'
+# shellcheck disable=SC2016  # $HAPROXY_CONFIG is the container's, expanded by its shell
 $DOCKER run -d --rm --name "$name" --network "${stack}_backend" -p "127.0.0.1:$port:9090" --cap-drop ALL \
   -e HAPROXY_CONFIG="$config" --entrypoint sh "${HAPROXY_IMAGE:-haproxy:lts-alpine}" \
   -c 'printf "%s\n" "$HAPROXY_CONFIG" > /tmp/haproxy.cfg && exec haproxy -db -f /tmp/haproxy.cfg' >/dev/null

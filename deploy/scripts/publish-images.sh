@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # mode: set by deploy-stack.sh, which sources this
 # Sourced by deploy-stack.sh when the swarm has more than one node. An image built or loaded here exists on this
 # node only, so every image the stack runs is pushed to a registry that all nodes can pull from, and APP_IMAGE,
 # REDIS_IMAGE and HAPROXY_IMAGE (with MONITORING=true also PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE) are re-pointed
@@ -44,7 +45,7 @@ push_pinned() {
   [[ "${source%%/*}" == *[.:]* ]] && target=$REGISTRY/${source#*/}   # drop another registry's host
   $DOCKER tag "$source" "$target"
   log=$(mktemp)
-  if ! timeout "${PUSH_TIMEOUT:-180}" $DOCKER push -q "$target" >"$log" 2>&1; then
+  if ! timeout "${PUSH_TIMEOUT:-180}" "$DOCKER" push -q "$target" >"$log" 2>&1; then
     tail -3 "$log" >&2; rm -f "$log"
     echo "[registry] cannot push $target (error above). Check that REGISTRY=$REGISTRY answers from this node" \
          "(curl http://$REGISTRY/v2/) and that this engine trusts it (TLS, or \"insecure-registries\": [\"$REGISTRY\"]" \
