@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
-# Build the jar (unless one is given) and the application image on BASE_IMAGE.
-# Tags reqcount/replicas-reqcount:latest and :<image id>, and records the id tag as
-# APP_IMAGE in .images.env: redeploying an unchanged image is then a no-op, and a
-# changed one rolls out.
-#
+# Build the jar (unless one is given) and the application image on BASE_IMAGE. Tags reqcount/replicas-reqcount:latest
+# and :<image id>, and records the id tag as APP_IMAGE in .images.env: an unchanged image redeploys as a no-op.
 #   bash deploy/scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # Deploy or update the stack: docker-stack.yml, then the overlays of deploy/stack/ this host and .env choose
-# (mesh.yml where the engine has IPVS, else no-ipvs.yml; ha.yml; monitoring.yml). Re-running with nothing
-# changed changes nothing.
-#   bash deploy/scripts/deploy-stack.sh [STACK] [PORT]
-# Env (exported by start_service.sh from .env): REPLICAS, REDIS_APPENDFSYNC, REDIS_AUTH,
-# REDIS_PASSWORD_FILE, REDIS_ADMIN_PASSWORD_FILE, REDIS_HA, EDGE_MODE, MONITORING, ...; image names come from .images.env.
+# (mesh.yml where the engine has IPVS, else no-ipvs.yml; ha.yml; monitoring.yml). Re-running changes only what changed.
+#   bash deploy/scripts/deploy-stack.sh [STACK] [PORT]     Env: .env's settings; image names from .images.env.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -35,11 +32,9 @@ if [ "$ha" = true ]; then
   # a node that holds none yet, else (fewer than 3 nodes) shares this one: process failures only, then.
   for slot in redis-2 redis-3; do
     [ -n "$($DOCKER node ls -q --filter "node.label=reqcount.$slot=true")" ] && continue
-    node=""
-    for id in $($DOCKER node ls -q); do
-      [ "$($DOCKER node inspect -f '{{.Status.State}} {{index .Spec.Labels "reqcount.redis-data"}}{{index .Spec.Labels "reqcount.redis-2"}}{{index .Spec.Labels "reqcount.redis-3"}}' "$id")" = "ready " ] &&
-        { node=$id; break; }
-    done
+    labels='{{index .Spec.Labels "reqcount.redis-data"}}{{index .Spec.Labels "reqcount.redis-2"}}{{index .Spec.Labels "reqcount.redis-3"}}'
+    node=$($DOCKER node ls -q | xargs "$DOCKER" node inspect -f "{{.ID}} {{.Status.State}} $labels" |
+      awk '$2 == "ready" && NF == 2 { print $1; exit }')
     if [ -z "$node" ]; then
       node=$($DOCKER info -f '{{.Swarm.NodeID}}')
       echo "[deploy] WARNING: no free node for $slot: it shares this node, which then survives no node failure"
@@ -51,7 +46,17 @@ else
   echo "[deploy] Redis HA off ($why): one Redis"
 fi
 
-mode=$(bash deploy/scripts/detect-edge-mode.sh)
+# The edge: the routing mesh where the engine's kernel (not necessarily this one, e.g. Docker Desktop) has IPVS,
+# which shows as /proc/net/ip_vs in every network namespace; dockerd loads ip_vs on demand, so try that here too.
+case "${EDGE_MODE:-auto}" in
+  mesh|no-ipvs) mode=$EDGE_MODE why="set by EDGE_MODE" ;;
+  auto) if command -v modprobe >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then modprobe -q ip_vs 2>/dev/null || true; fi
+        if $DOCKER run --rm --network none --entrypoint test "${REDIS_IMAGE:-redis:7-alpine}" -e /proc/net/ip_vs 2>/dev/null
+        then mode=mesh why="the engine's kernel has IPVS, so Swarm's routing mesh publishes the port"
+        else mode=no-ipvs why="the engine's kernel has no IPVS, so no routing mesh or VIPs: dnsrr replicas behind an HAProxy edge in host mode"; fi ;;
+  *) echo "[deploy] EDGE_MODE must be auto, mesh or no-ipvs (got '$EDGE_MODE'): fix it in .env" >&2; exit 2 ;;
+esac
+echo "[deploy] edge $mode: $why"
 # Several nodes: each must be able to pull every image, so they go through a registry.
 [ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . deploy/scripts/publish-images.sh
 case "${MONITORING:-false}" in

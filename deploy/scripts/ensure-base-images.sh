@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# Decide, per base image, what the stack uses: a local image, a pulled upstream
-# image, or an offline stand-in built from Debian packages. Writes the choice to
-# .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE; PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE with
-# MONITORING=true) for the other scripts.
-#
-#   bash deploy/scripts/ensure-base-images.sh [VAR...]   (default: those three, plus the monitoring two with MONITORING=true;
-#                                                 REGISTRY_IMAGE for a multi-node swarm)
-# Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
-#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE, PROMETHEUS_IMAGE, REDIS_EXPORTER_IMAGE to choose other
-#      upstream images; PULL_TIMEOUT (s).
+# Decide, per base image, what the stack uses: a local image, a pulled upstream image, or an offline stand-in built
+# from Debian packages, and record it in .images.env for the other scripts.
+#   bash deploy/scripts/ensure-base-images.sh [VAR...]   (default REDIS_IMAGE BASE_IMAGE HAPROXY_IMAGE, and with
+#     MONITORING=true PROMETHEUS_IMAGE REDIS_EXPORTER_IMAGE; REGISTRY_IMAGE for a multi-node swarm)
+# Env: USE_STANDIN_IMAGES=auto (local, else pull, else stand-in) | always | never; each VAR to choose another
+#      upstream image; PULL_TIMEOUT (s).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"

@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers. On Debian/Ubuntu without one, install
-# Debian's docker.io (and mmdebstrap for the offline stand-in images) and
-# start dockerd by hand when there is no systemd.
-#
+# Make sure a Docker engine answers. On Debian/Ubuntu without one, install Debian's docker.io (and mmdebstrap for
+# the offline stand-in images) and start dockerd by hand when there is no systemd.
 #   bash deploy/scripts/ensure-docker.sh     # prints the environment Testcontainers needs
 #   source deploy/scripts/ensure-docker.sh   # also exports it, plus DOCKER (client to use)
 set -euo pipefail
 
 ensure_docker_main() {
-  local log=${DOCKERD_LOG:-/var/log/dockerd.log} wait_s=${DOCKERD_WAIT_SECONDS:-60}
-  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-
+  local log=${DOCKERD_LOG:-/var/log/dockerd.log} wait_s=${DOCKERD_WAIT_SECONDS:-60} sudo="" i
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   # The engine's own client is safest for `docker stack` (a newer client may sit earlier on PATH).
   if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
 
@@ -18,14 +15,10 @@ ensure_docker_main() {
     echo "[docker] no permission on /var/run/docker.sock: add yourself to the docker group (then log in again), or use sudo" >&2
     return 1
   fi
-  if $DOCKER info >/dev/null 2>&1; then
-    echo "[docker] engine answers ($($DOCKER version --format '{{.Server.Version}}' 2>/dev/null))"
-  else
+  if ! $DOCKER info >/dev/null 2>&1; then
     if ! command -v dockerd >/dev/null 2>&1 || ! command -v mmdebstrap >/dev/null 2>&1; then
-      if ! command -v apt-get >/dev/null 2>&1; then
-        echo "[docker] no Docker engine and no apt-get: install Docker Engine (https://docs.docker.com/engine/install/) and start it, then re-run." >&2
-        return 1
-      fi
+      command -v apt-get >/dev/null 2>&1 || { echo "[docker] no Docker engine and no apt-get: install Docker Engine" \
+        "(https://docs.docker.com/engine/install/) and start it, then re-run." >&2; return 1; }
       echo "[docker] installing Debian's docker.io and mmdebstrap with apt-get"
       $sudo apt-get update -qq
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker.io mmdebstrap >/dev/null
@@ -35,32 +28,21 @@ ensure_docker_main() {
       echo "[docker] starting docker with systemctl"
       $sudo systemctl start docker
     elif ! pgrep -x dockerd >/dev/null 2>&1; then
-      # No userland proxy: a client on this host reaches a published port through the kernel's NAT, as a
-      # remote client does, instead of through a docker-proxy process per port that copies every byte
-      # (bench/stack.sh: the published port at 54% of one replica without it, 39% with it).
+      # No userland proxy: a client on this host reaches a published port through the kernel's NAT, as a remote
+      # client does, instead of through a docker-proxy process per port that copies every byte.
       echo "[docker] no systemd: starting dockerd in the background, without the userland proxy (log: $log)"
       $sudo sh -c "nohup setsid dockerd --userland-proxy=false >>'$log' 2>&1 </dev/null &"
     fi
-    local i
-    for ((i = 0; i < wait_s; i++)); do
-      $DOCKER info >/dev/null 2>&1 && break
-      sleep 1
-    done
-    if ! $DOCKER info >/dev/null 2>&1; then
-      echo "[docker] the engine did not answer within ${wait_s}s: see $log (or 'journalctl -u docker'), fix it, and re-run." >&2
-      return 1
-    fi
-    echo "[docker] engine answers after ${i}s ($($DOCKER version --format '{{.Server.Version}}'))"
+    for ((i = 0; i < wait_s; i++)); do $DOCKER info >/dev/null 2>&1 && break; sleep 1; done
+    $DOCKER info >/dev/null 2>&1 || { echo "[docker] the engine did not answer within ${wait_s}s: see $log" \
+      "(or 'journalctl -u docker'), fix it, and re-run." >&2; return 1; }
   fi
+  echo "[docker] engine answers ($($DOCKER version --format '{{.Server.Version}}' 2>/dev/null)); client for stack commands: DOCKER=$DOCKER"
 
-  # Testcontainers: Ryuk's image can't be pulled offline, and inside a container
-  # (/.dockerenv) it would otherwise pull alpine to find the gateway.
-  TESTCONTAINERS_RYUK_DISABLED=true
-  TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-}
-  [ -e /.dockerenv ] && TESTCONTAINERS_HOST_OVERRIDE=localhost
-  export DOCKER TESTCONTAINERS_RYUK_DISABLED
-  [ -n "$TESTCONTAINERS_HOST_OVERRIDE" ] && export TESTCONTAINERS_HOST_OVERRIDE
-  echo "[docker] client for stack commands: DOCKER=$DOCKER"
+  # Testcontainers: Ryuk's image can't be pulled offline, and inside a container (/.dockerenv) it would
+  # otherwise pull alpine to find the gateway.
+  export DOCKER TESTCONTAINERS_RYUK_DISABLED=true
+  if [ -e /.dockerenv ]; then export TESTCONTAINERS_HOST_OVERRIDE=localhost; fi
   echo "[docker] Testcontainers: export TESTCONTAINERS_RYUK_DISABLED=true${TESTCONTAINERS_HOST_OVERRIDE:+ TESTCONTAINERS_HOST_OVERRIDE=$TESTCONTAINERS_HOST_OVERRIDE}"
 }
 

@@ -28,6 +28,17 @@ images_env_load() {
 setup_engine()      { . "$REQCOUNT_ROOT/deploy/scripts/ensure-docker.sh"; }
 setup_base_images() { bash "$REQCOUNT_ROOT/deploy/scripts/ensure-base-images.sh" && images_env_load; }
 setup_app_image()   { bash "$REQCOUNT_ROOT/deploy/scripts/build-app-image.sh" "$@" && images_env_load; }
-setup_swarm()       { bash "$REQCOUNT_ROOT/deploy/scripts/ensure-swarm.sh"; }
 setup_deploy()      { bash "$REQCOUNT_ROOT/deploy/scripts/deploy-stack.sh" "$@"; }   # STACK PORT
-setup_wait()        { bash "$REQCOUNT_ROOT/deploy/scripts/wait-for-stack.sh" "$@"; } # STACK PORT [SECONDS]
+setup_wait()  { DOCKER=$DOCKER java "$REQCOUNT_ROOT/deploy/scripts/StackCheck.java" wait "$@"; }  # STACK PORT [SECONDS]
+setup_smoke() { java "$REQCOUNT_ROOT/deploy/scripts/StackCheck.java" smoke "$@"; }            # PORT EXPECTED
+# setup_swarm: makes this node a Swarm manager (SWARM_ADVERTISE_ADDR when the host has several addresses).
+setup_swarm() {
+  case "$($DOCKER info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')" in
+    "active true") echo "[swarm] this node is already a swarm manager" ;;
+    active*) echo "[swarm] this node is a swarm worker: run this on a manager node" >&2; return 1 ;;
+    *) echo "[swarm] docker swarm init"
+       $DOCKER swarm init ${SWARM_ADVERTISE_ADDR:+--advertise-addr "$SWARM_ADVERTISE_ADDR"} >/dev/null || {
+         echo "[swarm] swarm init failed: if the host has several addresses, set SWARM_ADVERTISE_ADDR in .env and re-run" >&2
+         return 1; } ;;
+  esac
+}

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * deploy/scripts/verify-gate.sh tests a tree once: a pass counts for every later rollout of the same tree, so the
+ * deploy/scripts/VerifyGate.java tests a tree once: a pass counts for every later rollout of the same tree, so the
  * tree's hash must cover every file a deploy uses. Run in a throwaway repository, with an ./mvnw that only says
  * it ran.
  */
@@ -23,7 +23,7 @@ class VerifyGateTest {
     Path repo;
 
     private String gate() throws IOException, InterruptedException {
-        return run(repo, Map.of("VERIFY", "fast"), "bash", "deploy/scripts/verify-gate.sh");
+        return run(repo, Map.of("VERIFY", "fast"), "java", Path.of("deploy/scripts/VerifyGate.java").toAbsolutePath().toString());
     }
 
     private static String run(Path dir, Map<String, String> env, String... command)
@@ -45,9 +45,6 @@ class VerifyGateTest {
 
     @Test
     void editingAnyDeployedFileRunsTheTestsAgainAndEditingTheDocsDoesNot() throws Exception {
-        for (String script : List.of("deploy/scripts/verify-gate.sh", "deploy/scripts/lib.sh")) {
-            write(script, Files.readString(Path.of(script)));
-        }
         write("mvnw", "#!/bin/sh\necho '[INFO] Tests run: 1, Failures: 0, Errors: 0, Skipped: 0'\n");
         repo.resolve("mvnw").toFile().setExecutable(true);
         write(".gitignore", "target/\n.verified\n");
@@ -80,7 +77,7 @@ class VerifyGateTest {
 
     @Test
     void theHashCoversEveryTrackedFileButTheDocs() throws Exception {
-        List<String> hashed = run(Path.of("."), Map.of(), "bash", "deploy/scripts/verify-gate.sh", "--files").lines().toList();
+        List<String> hashed = run(Path.of("."), Map.of(), "java", "deploy/scripts/VerifyGate.java", "--files").lines().toList();
         List<String> tracked = run(Path.of("."), Map.of(), "git", "ls-files").lines()
                 .filter(f -> !f.endsWith(".md") && !f.startsWith("docs/") && Files.isRegularFile(Path.of(f))).toList();
         assertThat(hashed).containsAll(tracked).contains("deploy/haproxy/haproxy.cfg", "deploy/redis-ha/common.sh")
