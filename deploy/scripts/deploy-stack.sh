@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$REQCOUNT_ROOT"
 export STACK_NAME=${1:-${STACK_NAME:-reqcount}} SERVICE_PORT=${2:-${SERVICE_PORT:-8083}}
 images_env_load
+case "${MONITORING:-false}" in
+  true|false) ;;
+  *) echo "[deploy] MONITORING must be true or false (got '$MONITORING'): fix it in .env" >&2; exit 2 ;;
+esac
 
 # Redis's volume lives on one node: pin Redis to the node labelled for it (this one, at first).
 label=reqcount.redis-data
@@ -59,10 +63,6 @@ esac
 echo "[deploy] edge $mode: $why"
 # Several nodes: each must be able to pull every image, so they go through a registry.
 [ "$($DOCKER node ls -q | wc -l)" -le 1 ] || . deploy/scripts/publish-images.sh
-case "${MONITORING:-false}" in
-  true|false) ;;
-  *) echo "[deploy] MONITORING must be true or false (got '$MONITORING'): fix it in .env" >&2; exit 2 ;;
-esac
 bash deploy/scripts/ensure-secrets.sh
 
 # version FILE...: a name for the files' content. Docker configs are immutable, so each is named after it.
