@@ -25,8 +25,8 @@ COPY --from=builder /builder/extracted/application/ ./
 # - heap a quarter of the limit (64M at 256M), and Serial GC: a heap that small is collected in a few
 #   milliseconds by one thread, leaving both CPUs to the requests and the JIT; 512k thread stacks, a 48M code cache;
 # - the archive below mapped where it was built (ArchiveRelocationMode=0) rather than moved, so its pages stay
-#   clean, file-backed and shared by every replica on a node, instead of ~35M of private copies each; the
-#   price is that the archive's address is not randomised;
+#   clean, file-backed and shared by every replica on a node, instead of a private copy each; the price is that
+#   the archive's address is not randomised;
 # - malloc with two arenas, and trimmed every 5 s, so the C2 compiler's peaks are handed back;
 # - die (and be replaced) rather than limp on OOM;
 # - at most 32 Tomcat threads instead of 200: a request holds its thread for well under a millisecond of CPU and
