@@ -1,5 +1,5 @@
 # Runtime-only image for the counter. Build the jar first (./mvnw -B -DskipTests package),
-# or let scripts/build-app-image.sh do both. Works with the classic builder, offline.
+# or let deploy/scripts/build-app-image.sh do both. Works with the classic builder, offline.
 #   docker build --build-arg BASE_IMAGE=reqcount/jre-standin:25 -t reqcount/replicas-reqcount .
 # BASE_IMAGE must be a JRE 17+ image with bash (HEALTHCHECK) and useradd: eclipse-temurin
 # (Ubuntu) and the Debian stand-in both qualify; Alpine-based JREs do not.
@@ -21,11 +21,12 @@ COPY --from=builder /builder/extracted/dependencies/ ./
 COPY --from=builder /builder/extracted/spring-boot-loader/ ./
 COPY --from=builder /builder/extracted/snapshot-dependencies/ ./
 COPY --from=builder /builder/extracted/application/ ./
-# Sized for a small container (the stack's 256M limit; bench/container.sh measures each setting):
-# - heap a quarter of the limit (64M at 256M), Serial GC (one CPU), 512k thread stacks, a 48M code cache;
+# Sized for a small container (the stack's limits: 256M and two CPUs):
+# - heap a quarter of the limit (64M at 256M), and Serial GC: a heap that small is collected in a few
+#   milliseconds by one thread, leaving both CPUs to the requests and the JIT; 512k thread stacks, a 48M code cache;
 # - the archive below mapped where it was built (ArchiveRelocationMode=0) rather than moved, so its pages stay
-#   clean, file-backed and shared by every replica on a node, instead of ~35M of private copies each; the
-#   price is that the archive's address is not randomised;
+#   clean, file-backed and shared by every replica on a node, instead of a private copy each; the price is that
+#   the archive's address is not randomised;
 # - malloc with two arenas, and trimmed every 5 s, so the C2 compiler's peaks are handed back;
 # - die (and be replaced) rather than limp on OOM;
 # - at most 32 Tomcat threads instead of 200: a request holds its thread for well under a millisecond of CPU and
@@ -36,15 +37,15 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=25 -XX:+UseSerialGC -Xss512k -XX:Res
 -XX:+ExitOnOutOfMemoryError" \
     MALLOC_ARENA_MAX=2 \
     SERVER_TOMCAT_THREADS_MAX=32
-# Training run: start the service, serve a few requests (scripts/training-run.sh), and keep what the JVM
+# Training run: start the service, serve a few requests (deploy/scripts/training-run.sh), and keep what the JVM
 # learned in an archive that every start maps: the AOT cache (classes loaded and linked) on Java 25+, else a
 # CDS archive of the loaded classes. Not the method profiles an AOT cache can also hold: with no Redis at build
-# time every `/` fails, and profiles of that path made a replica warm up slower (bench/container.sh). Same JVM
+# time every `/` fails, and profiles of that path would teach the JIT a request path that fails. Same JVM
 # options as at run time, plus the Spring AOT code that the Maven build generated (process-aot): bean
 # definitions as plain code instead of configuration classes parsed and conditions evaluated at every start.
 # A start that must use the archive (-Xshare:on or AOTMode=on) then fails the build rather than let a JVM
-# ignore it unnoticed. bench/container.sh measures the start with and without all of it.
-COPY scripts/training-run.sh /tmp/training-run.sh
+# ignore it unnoticed.
+COPY deploy/scripts/training-run.sh /tmp/training-run.sh
 RUN set -e; \
     major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
     if [ "$major" -ge 25 ]; then record="-XX:AOTCacheOutput=app.aot -XX:-AOTRecordTraining"; \

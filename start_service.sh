@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Deploy replicas-reqcount to Docker Swarm: N counter replicas and a persistent Redis (replicated under
 # Sentinel on 3 or more nodes, REDIS_HA in .env; the deploy step says which it chose and why). Only a tree
-# whose tests pass rolls out (VERIFY=fast|full|skip, see scripts/verify-gate.sh).
+# whose tests pass rolls out (VERIFY=fast|full|skip, see deploy/scripts/VerifyGate.java).
 # Safe to run twice: it reuses what exists and rolls out only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
-. scripts/lib.sh
+. deploy/scripts/lib.sh
 
 echo "== 1/10 settings (.env)"
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
 # Settings already in the environment win over .env (e.g. SERVICE_PORT=18091 bash start_service.sh).
-environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"
+environment=$(export -p); set -a
+# shellcheck source=.env.example
+. ./.env; set +a; eval "$environment"
 STACK_NAME=${STACK_NAME:-reqcount} SERVICE_PORT=${SERVICE_PORT:-8083} REPLICAS=${REPLICAS:-3}
 
 echo "== 2/10 Docker engine"
@@ -20,10 +22,10 @@ echo "== 3/10 base images"
 setup_base_images
 
 echo "== 4/10 tests (VERIFY=${VERIFY:-fast})"
-bash scripts/verify-gate.sh
+java deploy/scripts/VerifyGate.java
 
 echo "== 5/10 jar and image"
-setup_app_image
+setup_app_image "${APP_JAR:-}"
 
 echo "== 6/10 swarm"
 setup_swarm
@@ -35,7 +37,7 @@ echo "== 8/10 wait until healthy"
 setup_wait "$STACK_NAME" "$SERVICE_PORT"
 
 echo "== 9/10 smoke test"
-bash scripts/smoke-test.sh "$SERVICE_PORT" "$REPLICAS"
+setup_smoke "$SERVICE_PORT" "$REPLICAS"
 
 echo "== 10/10 ready"
 DOCKER=docker   # print the plain command

@@ -1,22 +1,17 @@
 #!/usr/bin/env bash
-# The proof. On a fresh machine it sets up Docker and the base images, runs ./mvnw verify (unit, web slice and
-# Testcontainers Redis tests), then deploys a separate test stack (its own name and port, so it never touches a
-# running deployment) with the monitoring overlay, runs the end-to-end checks against it
-# (src/test/java/io/github/reqcount/e2e; MonitoringE2E checks Prometheus and its alerts), and removes it. Prints
-# every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any failure.
-# Then it starts a test swarm of Docker-in-Docker nodes (scripts/test-swarm.sh), deploys onto it with
-# start_service.sh, runs the multi-node checks (drain, node loss, rejoin) and removes the swarm.
-# Right after ./mvnw verify it runs the nemesis (docs/network-faults.md): Redis and Sentinels in network namespaces,
-# the jar just built, network faults, and a checker over every request; its table goes into the log.
-# Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false to
-# stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at,
-# NEMESIS=false to skip the nemesis (for local runs), NEMESIS_MINUTES (0) to add a soak of that many minutes to it,
-# NEMESIS_RECOVERY_BOUND (7s) for its bound on the time to answer 200 again.
+# The proof, on a fresh machine: Docker, the base images and the test tools; shellcheck over every script;
+# ./mvnw verify; the nemesis (docs/network-faults.md); a test stack of its own name and port (never a running
+# deployment) with monitoring, and the end-to-end suites against it (src/test/java/io/github/reqcount/e2e); then a
+# swarm of Docker-in-Docker nodes (src/test/scripts/TestNodes.java), start_service.sh onto it, and the multi-node
+# suite. Prints every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any
+# failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false
+# to stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at,
+# NEMESIS=false to skip the nemesis, NEMESIS_MINUTES (0) for a soak, NEMESIS_RECOVERY_BOUND (7s).
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
 NODES=${MULTI_NODE_NODES:-3} MULTI_STACK=reqcount-multi
-. scripts/lib.sh
+. deploy/scripts/lib.sh
 
 passed=0 failed=0 owns_test_swarm=false
 record() { # record PASS|FAIL LINE
@@ -28,105 +23,86 @@ check() { # check NAME COMMAND...: runs one check and records its verdict
   echo "[check] $name"
   if "$@"; then record PASS "PASS: $name"; else record FAIL "FAIL: $name"; fi
 }
-apt_install() { # apt_install PACKAGE...: from Debian's packages, refreshing the lists only if needed
+need() { # need COMMAND PACKAGE...: Debian's packages unless COMMAND is there; none starts a daemon (policy-rc.d)
+  command -v "$1" >/dev/null && return 0; shift
   command -v apt-get >/dev/null || { echo "install $*, then re-run" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
-}
-without_daemons() { # without_daemons COMMAND...: a package installed meanwhile starts no service (policy-rc.d exits 101)
   local saved="" rc=0
   if [ -e /usr/sbin/policy-rc.d ]; then saved=$(mktemp); cp -p /usr/sbin/policy-rc.d "$saved"; fi
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
-  "$@" || rc=$?
+  { apt-get install -y -qq "$@" || { apt-get update -qq && apt-get install -y -qq "$@"; }; } >/dev/null || rc=$?
   if [ -n "$saved" ]; then mv "$saved" /usr/sbin/policy-rc.d; else rm -f /usr/sbin/policy-rc.d; fi
   return "$rc"
 }
-teardown() { # removes the test stack, if there is one, and its volume: every run starts a fresh cluster
+teardown() { # removes the test stack and its volumes, if there are any: every run starts a fresh cluster
   if $DOCKER stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
     echo "[teardown] removing stack $STACK"
     $DOCKER stack rm "$STACK" >/dev/null
-    for _ in $(seq 60); do # stack rm is asynchronous: wait for its containers and network to go
-      [ -z "$($DOCKER ps -aq --filter "label=com.docker.stack.namespace=$STACK")" ] &&
-        [ -z "$($DOCKER network ls -q --filter "label=com.docker.stack.namespace=$STACK")" ] && break
+    local filter=label=com.docker.stack.namespace=$STACK
+    for _ in $(seq 60); do # asynchronous: wait for its containers and network to go
+      [ -z "$($DOCKER ps -aq --filter "$filter")$($DOCKER network ls -q --filter "$filter")" ] && break
       sleep 1
     done
   fi
-  local volume
   for volume in "${STACK}_redis-data" "${STACK}_prometheus-data"; do
-    if $DOCKER volume inspect "$volume" >/dev/null 2>&1; then
-      echo "[teardown] removing volume $volume"
-      $DOCKER volume rm "$volume" >/dev/null
-    fi
+    if $DOCKER volume rm "$volume" >/dev/null 2>&1; then echo "[teardown] removed volume $volume"; fi
   done
 }
 finish() {
   local rc=$?
   teardown || true
   # Only a run that reached the multi-node checks owns the test swarm's nodes.
-  if [ "$owns_test_swarm" = true ] && [ "${KEEP_TEST_SWARM:-false}" != true ] &&
-    [ -n "$($DOCKER ps -aq --filter label=reqcount.test-node=true)" ]; then
-    bash scripts/test-swarm.sh down || true
-  fi
+  if [ "$owns_test_swarm" = true ] && [ "${KEEP_TEST_SWARM:-false}" != true ]; then test_nodes down || true; fi
   echo "$passed passed, $failed failed"
   if [ "$rc" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; then exit 0; fi
   exit 1
 }
 trap 'finish' EXIT
+test_nodes() { java src/test/scripts/TestNodes.java "$@"; }
+jar() { local jars=(target/replicas-reqcount-*.jar); echo "${jars[0]}"; }   # the jar ./mvnw verify built
 
 echo "== setup: Docker engine"
 setup_engine
 echo "== setup: base images (upstream where pullable, else offline stand-ins; Prometheus and redis_exporter too)"
 MONITORING=true setup_base_images
-echo "== setup: headless Chromium for the dashboard test"
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  apt_install chromium chromium-driver
-fi
-echo "[browser] $(chromium --version 2>/dev/null | head -1)"
-echo "== setup: kubectl, which renders deploy/k8s/ for K8sManifestsIT"
-command -v kubectl >/dev/null || apt_install kubernetes-client
-echo "[kubectl] $(kubectl version --client 2>/dev/null | head -1)"
-echo "== setup: promtool, which checks the alert rules for AlertRulesTest (Debian's prometheus, its daemon not started)"
-command -v promtool >/dev/null || without_daemons apt_install prometheus
-echo "[promtool] $(promtool --version 2>&1 | head -1)"
-echo "== setup: Node.js and npm for the Markdown link check (docs/tools)"
-command -v npm >/dev/null || apt_install nodejs npm
+echo "== setup: Chromium (DashboardIT), kubectl (K8sManifestsIT), promtool (AlertRulesTest), shellcheck, npm (the link check)"
+need chromium chromium chromium-driver; need chromedriver chromium-driver
+need kubectl kubernetes-client; need promtool prometheus; need shellcheck shellcheck; need npm nodejs npm
 if [ "${NEMESIS:-true}" != false ]; then
   echo "== setup: Redis, Sentinel, iptables and iproute2 for the nemesis (NEMESIS=false skips it)"
-  missing=false
-  for tool in redis-server redis-sentinel redis-cli iptables ip; do command -v "$tool" >/dev/null || missing=true; done
-  # The packages' init scripts must not start a system Redis: the nemesis runs its own.
-  [ "$missing" = false ] || without_daemons apt_install redis-server redis-sentinel redis-tools iptables iproute2
-  for unit in redis-server redis-sentinel; do service "$unit" stop >/dev/null 2>&1 || true; done
-  echo "[nemesis] $(redis-server --version | cut -d' ' -f1-3), $(iptables --version)"
+  for tool in redis-server redis-sentinel redis-cli iptables ip; do
+    need "$tool" redis-server redis-sentinel redis-tools iptables iproute2
+  done
 fi
+echo "[tools] $(chromium --version | head -1); $(promtool --version 2>&1 | head -1); shellcheck $(shellcheck -V | sed -n 's/^version: //p')"
 
-echo "== 0: links and anchors in the Markdown"
+echo "== 1: Markdown links, shellcheck and ./mvnw verify"
 check "Markdown links and anchors (remark-validate-links)" npm --prefix docs/tools run -s check
-echo "== 1: ./mvnw verify"
+# A finding of either fails the run but stops no step: the checks after it still say what works.
+check "shellcheck: every tracked shell script, clean" sh -c "git ls-files -z '*.sh' | xargs -0 shellcheck -x"
+lint=$failed
 check "./mvnw verify: unit, web slice, Testcontainers Redis and browser tests" \
   ./mvnw -B verify -Dredis.image="$REDIS_IMAGE"
-if [ "$failed" != 0 ]; then exit; fi
+if [ "$failed" != "$lint" ]; then exit; fi
 
-# The recovery bound here is 7 s, not the 5 s target the nemesis holds by default and met in every run on this
-# code (2.1-4.9 s, docs/network-faults.md): a shared CI machine must not fail the proof on 0.3 s of noise. Safety
-# (no repeat, none lost, real-time order) is held strictly either way.
+# The recovery bound here is 7 s, not the nemesis's own 5 s target: a shared CI machine must not fail the proof on
+# 0.3 s of noise. Safety (no repeat, none lost, real-time order) is held strictly either way.
 nemesis() { # the nemesis profile on the jar that verify built (no second package), bounded; prints its table
   local log=target/nemesis.log minutes=${NEMESIS_MINUTES:-0} rc=0
   rm -rf target/nemesis
   timeout "$(( ${minutes%.*} * 60 + 900 ))" ./mvnw -B -q -Pnemesis test-compile failsafe:integration-test \
-    failsafe:verify -Dnemesis.minutes="$minutes" -Dnemesis.jar="$(ls target/replicas-reqcount-*.jar | head -1)" \
-    -Dnemesis.recovery.bound="${NEMESIS_RECOVERY_BOUND:-7s}" \
-    > "$log" 2>&1 || rc=$?
+    failsafe:verify -Dnemesis.minutes="$minutes" -Dnemesis.jar="$(jar)" \
+    -Dnemesis.recovery.bound="${NEMESIS_RECOVERY_BOUND:-7s}" > "$log" 2>&1 || rc=$?
   if [ -f target/nemesis/report.md ]; then cat target/nemesis/report.md; else tail -30 "$log"; fi
   echo "[nemesis] log: $log, history and report: target/nemesis/"
   return "$rc"
 }
 if [ "${NEMESIS:-true}" != false ]; then
   echo "== 1b: nemesis: network faults against Redis with Sentinel (NEMESIS=false skips it)"
+  for unit in redis-server redis-sentinel; do service "$unit" stop >/dev/null 2>&1 || true; done
   check "nemesis: no number served twice, none lost, real-time order, recovery within the bound" nemesis
 fi
 if [ "${E2E:-true}" = false ]; then exit; fi
-bash scripts/verify-gate.sh --record full   # start_service.sh below then rolls this tree out without testing it again
+java deploy/scripts/VerifyGate.java --record full   # start_service.sh below then rolls this tree out without testing it again
 
 echo "== 2: test stack $STACK on port $PORT"
 teardown
@@ -134,7 +110,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   record FAIL "FAIL: port $PORT is already in use on this host: stop what listens there, or set E2E_PORT"
   exit
 fi
-setup_app_image target/replicas-reqcount-*.jar
+setup_app_image "$(jar)"
 setup_swarm
 # Short heartbeats, so that a killed replica shows as gone within the check's bound. Monitoring on, with short
 # intervals, so that MonitoringE2E's alerts fire and resolve within a few minutes.
@@ -142,20 +118,15 @@ REPLICAS=3 HEARTBEAT_TTL=3s MONITORING=true PROMETHEUS_SCRAPE_INTERVAL=5s PROMET
   setup_deploy "$STACK" "$PORT"
 check "test stack converged (3 replicas, Redis, Prometheus and redis_exporter, published port $PORT)" \
   setup_wait "$STACK" "$PORT" 240
-if [ "$failed" != 0 ]; then exit; fi
+if [ "$failed" != "$lint" ]; then exit; fi
 
 e2e_suite() { # e2e_suite CLASS MAVEN_ARGS...: runs one end-to-end class and records each of its checks
-  local suite=$1 log=target/e2e-$1.log; shift
+  local suite=$1 log=target/e2e-$1.log checks line; shift
   rm -f target/failsafe-reports/TEST-*"$suite".xml
-  ./mvnw -B -q -Pe2e verify -De2e.suite="$suite" "$@" > "$log" 2>&1 ||
-    echo "[e2e] Maven reported failures (log: $log)"
+  ./mvnw -B -q -Pe2e verify -De2e.suite="$suite" "$@" > "$log" 2>&1 || echo "[e2e] Maven reported failures (log: $log)"
   # One line per check, from Failsafe's reports: "PASS: name (figures)" or "FAIL: name (figures) reason".
-  local checks line
-  checks=$(java scripts/E2eSummary.java target/failsafe-reports "TEST-*$suite.xml" 2>&1) || checks=""
-  if [ -z "$checks" ]; then
-    record FAIL "FAIL: the end-to-end suite $suite ran no check (see $log)"
-    tail -30 "$log"
-  fi
+  checks=$(java src/test/scripts/E2eSummary.java target/failsafe-reports "TEST-*$suite.xml" 2>&1) || checks=""
+  if [ -z "$checks" ]; then record FAIL "FAIL: the end-to-end suite $suite ran no check (see $log)"; tail -30 "$log"; fi
   while IFS= read -r line; do [ -n "$line" ] && record "${line%%:*}" "$line"; done <<< "$checks"
 }
 
@@ -167,13 +138,13 @@ if [ "${MULTI_NODE:-true}" = false ]; then exit; fi
 echo "== 4: multi-node checks on a test swarm of $NODES Docker-in-Docker nodes (MULTI_NODE=false skips them)"
 teardown   # the single-node stack has done its part: its cores go to the nodes
 multi_start=$SECONDS owns_test_swarm=true
-bash scripts/test-swarm.sh down   # every run starts from fresh nodes
-check "test swarm of $NODES nodes (scripts/test-swarm.sh up $NODES)" bash scripts/test-swarm.sh up "$NODES"
-if [ "$failed" != 0 ]; then exit; fi
+test_nodes down   # every run starts from fresh nodes
+check "test swarm of $NODES nodes (src/test/scripts/TestNodes.java up $NODES)" test_nodes up "$NODES"
+if [ "$failed" != "$lint" ]; then exit; fi
 # The users' script, unchanged, pointed at node 1's engine; the settings given here win over .env.
 check "start_service.sh deploys $MULTI_STACK onto the test swarm (registry, digests, spread, edge on every node)" \
   env DOCKER_HOST=tcp://127.0.0.1:12375 STACK_NAME="$MULTI_STACK" SERVICE_PORT=18091 REPLICAS=3 HEARTBEAT_TTL=3s \
-  APP_JAR="$(ls target/replicas-reqcount-*.jar | head -1)" bash start_service.sh
-if [ "$failed" != 0 ]; then exit; fi
+  APP_JAR="$(jar)" bash start_service.sh
+if [ "$failed" != "$lint" ]; then exit; fi
 e2e_suite MultiNodeE2E -De2e.url=http://127.0.0.1:18091/ -De2e.stack="$MULTI_STACK" -De2e.replicas=3 -De2e.nodes="$NODES"
 echo "[multi-node] $((SECONDS - multi_start)) s from an empty host to the last check"

@@ -18,8 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-# shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
+# shellcheck source=deploy/scripts/lib.sh
+. "$ROOT/deploy/scripts/lib.sh"
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
@@ -79,12 +79,12 @@ mkdir -p "$WORK"
 
 # --- the image: built from the jar on the recorded base image, under a tag of its own ---------------------
 images_env_load
-[[ -n ${BASE_IMAGE:-} && -n ${REDIS_IMAGE:-} ]] || die "no base images recorded: run bash scripts/ensure-base-images.sh"
+[[ -n ${BASE_IMAGE:-} && -n ${REDIS_IMAGE:-} ]] || die "no base images recorded: run bash deploy/scripts/ensure-base-images.sh"
 # The jar as shipped: no bench code in the image.
 JAR=${BENCH_CONTAINER_JAR:-$(bash "$ROOT/bench/build.sh" "$WORK/build")}
 log "building $IMAGE_REPO on $BASE_IMAGE (the training run is part of the build)"
-IMAGES_ENV_FILE=$WORK/images.env APP_IMAGE_REPO=$IMAGE_REPO bash "$ROOT/scripts/build-app-image.sh" "$JAR" >/dev/null
-IMAGE=$(IMAGES_ENV_FILE=$WORK/images.env bash -c '. scripts/lib.sh; images_env_load; echo "$APP_IMAGE"')
+IMAGES_ENV_FILE=$WORK/images.env APP_IMAGE_REPO=$IMAGE_REPO bash "$ROOT/deploy/scripts/build-app-image.sh" "$JAR" >/dev/null
+IMAGE=$(IMAGES_ENV_FILE=$WORK/images.env bash -c '. deploy/scripts/lib.sh; images_env_load; echo "$APP_IMAGE"')
 SHIPPED_OPTS=$($DOCKER image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" | sed -n 's/^JAVA_TOOL_OPTIONS=//p')
 
 $DOCKER network create "$NET" >/dev/null

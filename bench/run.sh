@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench/results}
 bash bench/measure.sh
 if [ "${BENCH_CONTAINER:-1}" = 1 ]; then
-  bash scripts/ensure-docker.sh >/dev/null && bash scripts/ensure-base-images.sh >/dev/null
+  bash deploy/scripts/ensure-docker.sh >/dev/null && bash deploy/scripts/ensure-base-images.sh >/dev/null
   bash bench/container.sh
 else
   rm -rf "$OUT/tmp/container"
@@ -25,8 +25,8 @@ else
 fi
 if [ "${BENCH_STACK:-${BENCH_CONTAINER:-1}}" = 1 ]; then
   (
-    # shellcheck source=scripts/lib.sh
-    . scripts/lib.sh
+    # shellcheck source=deploy/scripts/lib.sh
+    . deploy/scripts/lib.sh
     # shellcheck source=/dev/null
     if [ -f .env ]; then environment=$(export -p); set -a; . ./.env; set +a; eval "$environment"; fi
     # The image under a name of its own, so that the shared reqcount/replicas-reqcount tags stay as they are.

@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-# shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
+# shellcheck source=deploy/scripts/lib.sh
+. "$ROOT/deploy/scripts/lib.sh"
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 # Settings already in the environment win over .env, as in start_service.sh.

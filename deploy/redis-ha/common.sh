@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034  # the settings are for redis-start.sh and sentinel-start.sh, which source this
 # Shared by redis-start.sh and sentinel-start.sh (sourced): settings, credentials, logging and the Sentinels' view.
 name=${HA_NAME:-reqcount}
 self=${HA_SELF:-$(hostname)}
@@ -39,6 +40,7 @@ cli() {
 # The primary as the first answering Sentinel names it (host:port), or nothing if none answers.
 sentinels_primary() {
   for s in $sentinels; do
+    # shellcheck disable=SC2046  # split on purpose: the host and the port are two lines
     set -- $(cli "$s" sentinel get-master-addr-by-name "$name")
     if [ $# -eq 2 ] && [ "$2" -eq "$2" ] 2>/dev/null; then echo "$1:$2"; return; fi
   done

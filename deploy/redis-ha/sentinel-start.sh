@@ -42,8 +42,10 @@ CONF
 #   the service's user (REDIS_USERNAME): may only ask where the primary is and what state it is in, and
 #             listen to the failover events (the service's SentinelWatch)
 #   admin     operators: everything
-# With REDIS_AUTH=false there are no users, as on the Redis servers.
-if [ -n "$sentinel_password" ]; then
+# With REDIS_AUTH=false every user takes any password, as on the Redis servers.
+if [ -z "$sentinel_password" ]; then
+  echo "user ${REDIS_USERNAME:-reqcount} on nopass ~* &* +@all" >> "$conf"
+else
   sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
   service_user=${REDIS_USERNAME:-reqcount}
   service_password=$(secret redis-password)
@@ -66,6 +68,7 @@ resolve() { getent hosts "$1" 2>/dev/null | awk '{ print $1; exit }' || true; }
 # addresses: name=address for every Redis; a name that resolves to nothing (its task is down) keeps its last
 # address, since a name going away is no move: resetting then would make Sentinel forget the replicas and
 # peers it needs for the failover.
+# shellcheck disable=SC2086  # $known and $1 are lists of name=address, split on purpose
 addresses() {
   for r in $redis_nodes; do
     a=$(resolve "${r%:*}")
@@ -74,6 +77,7 @@ addresses() {
   done
 }
 # moved OLD NEW: whether a name that had an address now has another one.
+# shellcheck disable=SC2086
 moved() {
   for pair in $2; do
     old=$(printf '%s\n' $1 | sed -n "s/^${pair%%=*}=//p")

@@ -4,13 +4,9 @@
 # The service's and the admin's secrets are required; the replication, Sentinel and monitoring users exist only
 # when their secrets are there (REDIS_HA, MONITORING). Plain sh: runs in the upstream Alpine image and in the Debian stand-in.
 #   start.sh [redis-server arguments...]
-# Env: REDIS_AUTH (default true; false runs Redis with no users at all), REDIS_USERNAME (default reqcount),
-#      ACL_TEMPLATE, ACL_FILE, SECRETS_DIR.
+# Env: REDIS_AUTH (default true; false: every user, the default one too, takes any password or none, so the
+#      clients keep their settings), REDIS_USERNAME (default reqcount), ACL_TEMPLATE, ACL_FILE, SECRETS_DIR.
 set -eu
-if [ "${REDIS_AUTH:-true}" = false ]; then
-  echo "redis: REDIS_AUTH=false: no users and no passwords; anything on this network can read and erase the count" >&2
-  exec redis-server "$@"
-fi
 secrets=${SECRETS_DIR:-/run/secrets}
 template=${ACL_TEMPLATE:-/usr/local/etc/redis/users.acl}
 acl=${ACL_FILE:-/tmp/users.acl}
@@ -19,6 +15,13 @@ user=${REDIS_USERNAME:-reqcount}
 case "$user" in
   ''|*[!A-Za-z0-9_.-]*) echo "redis: REDIS_USERNAME '$user' must be letters, digits, '.', '_' or '-'" >&2; exit 1 ;;
 esac
+umask 077
+if [ "${REDIS_AUTH:-true}" = false ]; then
+  echo "redis: REDIS_AUTH=false: no passwords; anything on this network can read and erase the count" >&2
+  grep -v -e '^#' -e '^[[:space:]]*$' "$template" | sed -e 's/^user default off /user default on nopass /' \
+    -e "s/\${REDIS_USERNAME}/$user/" -e 's/#\${[A-Z_]*_SHA256}/nopass/' > "$acl"
+  exec redis-server "$@" --aclfile "$acl"
+fi
 
 # sha256 SECRET: the hash of the secret's content, without a trailing newline.
 sha256() {
@@ -37,7 +40,6 @@ if [ -e "$secrets/redis-replication-password" ]; then replication=$(sha256 redis
 if [ -e "$secrets/redis-sentinel-password" ]; then sentinel=$(sha256 redis-sentinel-password); else drop="$drop -e /REDIS_SENTINEL_PASSWORD_SHA256/d"; fi
 if [ -e "$secrets/redis-monitoring-password" ]; then monitoring=$(sha256 redis-monitoring-password); else drop="$drop -e /REDIS_MONITORING_PASSWORD_SHA256/d"; fi
 
-umask 077
 # Redis's ACL files have no comments: drop them and blank lines, then fill in the user and the hashes.
 # shellcheck disable=SC2086
 grep -v -e '^#' -e '^[[:space:]]*$' "$template" | sed $drop \

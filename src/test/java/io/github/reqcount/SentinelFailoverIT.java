@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverIT {
 
-    /** The stack's settings (docker-stack.ha.yml): down-after-milliseconds and failover-timeout. */
+    /** The stack's settings (deploy/stack/ha.yml): down-after-milliseconds and failover-timeout. */
     static final Duration DOWN_AFTER = Duration.ofMillis(1500);
     static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(10);
     static final int KILLS = 5;

@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** scripts/ensure-secrets.sh, which every deploy runs first: a bad secret file stops it, naming the file. */
+/** deploy/scripts/ensure-secrets.sh, which every deploy runs first: a bad secret file stops it, naming the file. */
 class EnsureSecretsTest {
 
     @TempDir
@@ -20,8 +22,18 @@ class EnsureSecretsTest {
     record Run(int exit, String output) {
     }
 
+    /** Every secret in a file of this test's own, so that no run writes into the checkout's ./secrets. */
+    private Map<String, String> allSecretsIn(Path folder) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        for (String name : List.of("REDIS_PASSWORD", "REDIS_ADMIN_PASSWORD", "REDIS_MONITORING_PASSWORD",
+                "REDIS_REPLICATION_PASSWORD", "REDIS_SENTINEL_PASSWORD")) {
+            env.put(name + "_FILE", Files.writeString(folder.resolve(name), "a-password-for-" + name).toString());
+        }
+        return env;
+    }
+
     private Run ensureSecrets(Map<String, String> env) throws IOException, InterruptedException {
-        var builder = new ProcessBuilder("bash", "scripts/ensure-secrets.sh").redirectErrorStream(true);
+        var builder = new ProcessBuilder("bash", "deploy/scripts/ensure-secrets.sh").redirectErrorStream(true);
         builder.environment().remove("REDIS_AUTH");
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -41,27 +53,28 @@ class EnsureSecretsTest {
 
     @Test
     void anEmptySecretFileStopsTheDeploy() throws Exception {
-        Path service = Files.writeString(dir.resolve("service"), "a-password");
         Path empty = Files.createFile(dir.resolve("admin"));
-        Run run = ensureSecrets(Map.of("REDIS_PASSWORD_FILE", service.toString(), "REDIS_ADMIN_PASSWORD_FILE",
-                empty.toString()));
+        var env = allSecretsIn(dir);
+        env.put("REDIS_ADMIN_PASSWORD_FILE", empty.toString());
+        Run run = ensureSecrets(env);
         assertThat(run.exit()).isNotZero();
         assertThat(run.output()).contains(empty + " (secret redis-admin-password) is empty");
     }
 
     @Test
     void goodSecretFilesPass() throws Exception {
-        Path service = Files.writeString(dir.resolve("service"), "a-password");
-        Path admin = Files.writeString(dir.resolve("admin"), "another-password");
-        Run run = ensureSecrets(Map.of("REDIS_PASSWORD_FILE", service.toString(), "REDIS_ADMIN_PASSWORD_FILE",
-                admin.toString()));
+        var env = allSecretsIn(dir);
+        Run run = ensureSecrets(env);
         assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(run.output()).contains("redis-password from " + service).contains("redis-admin-password from " + admin);
+        assertThat(run.output()).contains("redis-password from " + env.get("REDIS_PASSWORD_FILE"))
+                .contains("redis-sentinel-password from " + env.get("REDIS_SENTINEL_PASSWORD_FILE"));
     }
 
     @Test
-    void optingOutWarnsLoudly() throws Exception {
-        Run run = ensureSecrets(Map.of("REDIS_AUTH", "false"));
+    void optingOutWarnsLoudlyAndStillEnsuresTheSecretsTheStackFilesName() throws Exception {
+        var env = allSecretsIn(dir);
+        env.put("REDIS_AUTH", "false");
+        Run run = ensureSecrets(env);
         assertThat(run.exit()).isZero();
         assertThat(run.output()).contains("WARNING: REDIS_AUTH=false");
     }

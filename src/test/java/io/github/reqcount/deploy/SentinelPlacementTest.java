@@ -3,13 +3,10 @@ package io.github.reqcount.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Placement is part of the guarantee: each Sentinel runs on the node of its own Redis, one pair per node. With a
@@ -19,10 +16,9 @@ import org.yaml.snakeyaml.Yaml;
  */
 class SentinelPlacementTest {
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Map<String, Object>> services(String file) throws IOException {
-        Map<String, Object> stack = new Yaml().load(Files.readString(Path.of(file)));
-        return (Map<String, Map<String, Object>>) stack.get("services");
+    /** docker-stack.yml with deploy/stack/ha.yml, merged: `redis` keeps the base's node. */
+    static Map<String, Map<String, Object>> services() throws IOException, InterruptedException {
+        return StackFiles.services(new StackFiles.Choice(StackFiles.Edge.NO_IPVS, true, true, false));
     }
 
     @SuppressWarnings("unchecked")
@@ -38,8 +34,8 @@ class SentinelPlacementTest {
     }
 
     @Test
-    void eachSentinelIsPinnedToTheNodeOfItsOwnRedisAndEachPairToANodeOfItsOwn() throws IOException {
-        var services = services("docker-stack.ha.yml");
+    void eachSentinelIsPinnedToTheNodeOfItsOwnRedisAndEachPairToANodeOfItsOwn() throws Exception {
+        var services = services();
         List<String> redis = List.of("redis", "redis-2", "redis-3");
         for (int i = 0; i < 3; i++) {
             var sentinel = services.get("sentinel-" + (i + 1));
@@ -51,8 +47,8 @@ class SentinelPlacementTest {
     }
 
     @Test
-    void theServiceAndEveryRedisKnowAllThreeSentinels() throws IOException {
-        var services = services("docker-stack.ha.yml");
+    void theServiceAndEveryRedisKnowAllThreeSentinels() throws Exception {
+        var services = services();
         var sentinels = List.of("sentinel-1:26379", "sentinel-2:26379", "sentinel-3:26379");
         assertThat(Arrays.asList(env(services.get("counter"), "REDIS_SENTINEL_NODES").split(","))).isEqualTo(sentinels);
         for (String name : List.of("redis", "redis-2", "redis-3", "sentinel-1", "sentinel-2", "sentinel-3")) {

@@ -2,7 +2,7 @@ package io.github.reqcount.e2e;
 
 /**
  * What an end-to-end check measured, printed on a line of its own. Failsafe keeps each test's output in its report,
- * and testing_infrastructure.sh shows the line beside the check's verdict (scripts/E2eSummary.java).
+ * and testing_infrastructure.sh shows the line beside the check's verdict (src/test/scripts/E2eSummary.java).
  */
 final class Figures {
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * End-to-end checks on the test swarm of scripts/test-swarm.sh, with the stack deployed by start_service.sh
+ * End-to-end checks on the test swarm of src/test/scripts/TestNodes.java, with the stack deployed by start_service.sh
  * (testing_infrastructure.sh does both). Nodes are drained, killed and started again while a bounded load runs
  * through the ports of the nodes that stay up; traffic goes only to those loopback ports.
  */

@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * The test stack's Prometheus (docker-stack.monitoring.yml), which is not published: its HTTP API is asked from
+ * The test stack's Prometheus (deploy/stack/monitoring.yml), which is not published: its HTTP API is asked from
  * inside a counter replica's container (bash's /dev/tcp, the image has no curl), on the stack's own network.
  */
 final class Prometheus {

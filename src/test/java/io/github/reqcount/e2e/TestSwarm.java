@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * The test swarm of scripts/test-swarm.sh: nodes reqcount-node-1..N, node i answering on 127.0.0.1:(18090 + i).
+ * The test swarm of src/test/scripts/TestNodes.java: nodes reqcount-node-1..N, node i answering on 127.0.0.1:(18090 + i).
  * Each node's engine is reached through docker exec on this host's engine, so a check can still steer the swarm
  * when a node, even node 1, is down.
  */
@@ -99,7 +99,7 @@ final class TestSwarm {
         return ha() ? List.of("redis", "redis-2", "redis-3") : List.of("redis");
     }
 
-    /** Whether the stack runs replicated Redis under Sentinel (docker-stack.ha.yml). */
+    /** Whether the stack runs replicated Redis under Sentinel (deploy/stack/ha.yml). */
     static boolean ha() {
         return onManager(0, "service", "ls", "--format", "{{.Name}}").lines()
                 .anyMatch(name -> name.equals(Swarm.service("sentinel-1")));

@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * One source of truth for the service's settings: ServiceProperties, and for Redis's the original variables that
  * RedisVariables lists (mapped onto spring.data.redis.*). Every variable a deployment passes to
- * the counter (docker-stack*.yml, docker-compose.yml, deploy/k8s/, the service section of .env.example) is one the
+ * the counter (docker-stack.yml, deploy/stack/, docker-compose.yml, deploy/k8s/, the service section of .env.example) is one the
  * service binds, so a misspelt name can't be silently ignored; and every setting it binds is documented in
  * .env.example. Other services' variables (Redis's REDIS_AUTH, the edge's ports) and the deploy-only ones in
  * .env.example are not the service's and are not checked.
@@ -52,6 +52,11 @@ class SettingsSourceOfTruthTest {
                 if (name.matches("docker-stack.*\\.yml|docker-compose\\.yml")) {
                     passed.put(name, composeCounterEnv(Files.readString(file)));
                 }
+            }
+        }
+        try (Stream<Path> files = Files.list(Path.of("deploy/stack"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+                passed.put(file.toString(), composeCounterEnv(Files.readString(file)));
             }
         }
         try (Stream<Path> files = Files.list(Path.of("deploy/k8s"))) {

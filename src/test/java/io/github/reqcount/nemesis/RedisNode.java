@@ -76,7 +76,7 @@ final class RedisNode {
         }
     }
 
-    /** The stack's settings (docker-stack.ha.yml), with this node's address and directories. */
+    /** The stack's settings (deploy/stack/ha.yml), with this node's address and directories. */
     private Map<String, String> environment() {
         Map<String, String> env = new HashMap<>();
         env.put("HA_SELF", Network.ip(node));

@@ -6,7 +6,7 @@
 # them off, as they would teach the JIT a request path on which every request fails.)
 # No Redis at build time: CONTAINER_DB_HOST is loopback, where nothing listens, so / answers 503 fast; that
 # still loads Tomcat, MVC, the controller, Lettuce's connect path and the error replies.
-#   bash scripts/training-run.sh -XX:ArchiveClassesAtExit=app.jsa [more JVM options]
+#   bash deploy/scripts/training-run.sh -XX:ArchiveClassesAtExit=app.jsa [more JVM options]
 set -uo pipefail
 log=$(mktemp)
 CONTAINER_DB_HOST=127.0.0.1 java "$@" -jar application.jar >"$log" 2>&1 &

@@ -3,7 +3,7 @@
 # for hosts that can reach a Debian mirror but no container registry.
 # Cached by tag: an existing tag is reused unless REBUILD=1.
 #
-#   bash scripts/build-standin-image.sh redis|jre|haproxy|registry|dind|prometheus|redis-exporter [TAG]
+#   bash deploy/scripts/build-standin-image.sh redis|jre|haproxy|registry|dind|prometheus|redis-exporter [TAG]
 # Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm; trixie for the JRE).
 set -euo pipefail
 
@@ -11,6 +11,7 @@ kind=${1:-}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hooks=/usr/share/mmdebstrap/hooks/merged-usr
 extra=() kind_suite=""
+# shellcheck disable=SC2016  # each hook's "$1" is mmdebstrap's root, expanded by the hook's own shell
 case "$kind" in
   redis)   # Same shape as redis:7: user redis, data in /data, no protected mode (Swarm network only).
     tag=${2:-reqcount/redis-standin:7}; pkgs=redis-server
@@ -33,7 +34,7 @@ case "$kind" in
       "  filesystem:" "    rootdirectory: /var/lib/registry" "http:" "  addr: :5000" > "$1"/etc/docker/registry/config.yml')
     changes=(-c 'EXPOSE 5000' -c 'VOLUME /var/lib/registry'
              -c 'CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]') ;;
-  dind)    # A Docker engine to run inside a container: the nodes of scripts/test-swarm.sh.
+  dind)    # A Docker engine to run inside a container: the nodes of src/test/scripts/TestNodes.java.
     tag=${2:-reqcount/dind-standin:20.10}; pkgs=docker.io,iptables,procps,ca-certificates
     changes=(-c 'VOLUME /var/lib/docker' -c 'ENTRYPOINT ["dockerd"]') ;;
   prometheus) # Laid out like prom/prometheus: /bin/prometheus, config in /etc/prometheus, data in /prometheus, user nobody.
@@ -51,7 +52,7 @@ esac
 if [ "${REBUILD:-0}" != 1 ] && $DOCKER image inspect "$tag" >/dev/null 2>&1; then
   echo "[standin] $tag exists, reusing it (REBUILD=1 to rebuild)"; exit 0
 fi
-command -v mmdebstrap >/dev/null || { echo "[standin] mmdebstrap missing: apt-get install mmdebstrap (or run scripts/ensure-docker.sh)" >&2; exit 1; }
+command -v mmdebstrap >/dev/null || { echo "[standin] mmdebstrap missing: apt-get install mmdebstrap (or run deploy/scripts/ensure-docker.sh)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "[standin] mmdebstrap needs root here: re-run with sudo" >&2; exit 1; }
 
 # The host's own Debian mirror and release, so this works wherever apt works.

@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# Decide, per base image, what the stack uses: a local image, a pulled upstream
-# image, or an offline stand-in built from Debian packages. Writes the choice to
-# .images.env (REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE; PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE with
-# MONITORING=true) for the other scripts.
-#
-#   bash scripts/ensure-base-images.sh [VAR...]   (default: those three, plus the monitoring two with MONITORING=true;
-#                                                 REGISTRY_IMAGE for a multi-node swarm)
-# Env: USE_STANDIN_IMAGES=auto (default: local, else pull, else stand-in) | always | never
-#      REDIS_IMAGE, BASE_IMAGE, HAPROXY_IMAGE, REGISTRY_IMAGE, PROMETHEUS_IMAGE, REDIS_EXPORTER_IMAGE to choose other
-#      upstream images; PULL_TIMEOUT (s).
+# Decide, per base image, what the stack uses: a local image, a pulled upstream image, or an offline stand-in built
+# from Debian packages, and record it in .images.env for the other scripts.
+#   bash deploy/scripts/ensure-base-images.sh [VAR...]   (default REDIS_IMAGE BASE_IMAGE HAPROXY_IMAGE, and with
+#     MONITORING=true PROMETHEUS_IMAGE REDIS_EXPORTER_IMAGE; REGISTRY_IMAGE for a multi-node swarm)
+# Env: USE_STANDIN_IMAGES=auto (local, else pull, else stand-in) | always | never; each VAR to choose another
+#      upstream image; PULL_TIMEOUT (s).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -24,7 +20,7 @@ pick() {
     auto|never)
       if $DOCKER image inspect "$upstream" >/dev/null 2>&1; then
         chosen=$upstream; echo "[images] $var=$upstream (found locally)"
-      elif [ "$pull_ok" = 1 ] && timeout "${PULL_TIMEOUT:-60}" $DOCKER pull -q "$upstream" >/dev/null 2>&1; then
+      elif [ "$pull_ok" = 1 ] && timeout "${PULL_TIMEOUT:-60}" "$DOCKER" pull -q "$upstream" >/dev/null 2>&1; then
         chosen=$upstream; echo "[images] $var=$upstream (pulled)"
       else
         pull_ok=0
@@ -37,7 +33,7 @@ pick() {
     *) echo "[images] USE_STANDIN_IMAGES must be auto, always or never (got '$mode')" >&2; exit 2 ;;
   esac
   if [ -z "$chosen" ]; then
-    bash scripts/build-standin-image.sh "$kind" "$standin"
+    bash deploy/scripts/build-standin-image.sh "$kind" "$standin"
     chosen=$standin; echo "[images] $var=$standin (stand-in)"
   fi
   printf -v "$var" '%s' "$chosen"

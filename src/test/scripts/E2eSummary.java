@@ -10,7 +10,7 @@ import org.w3c.dom.NodeList;
  * Prints one line per end-to-end check from Failsafe's reports: "PASS: name (figures)" or "FAIL: name (figures)
  * reason". The figures are the lines the check printed behind "figures: ". testing_infrastructure.sh counts them.
  *
- *   java scripts/E2eSummary.java target/failsafe-reports [REPORT_GLOB]      (default glob: TEST-*E2E.xml)
+ *   java src/test/scripts/E2eSummary.java target/failsafe-reports [REPORT_GLOB]      (default glob: TEST-*E2E.xml)
  */
 public class E2eSummary {
 

@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# Build the jar (unless one is given) and the application image on BASE_IMAGE.
-# Tags reqcount/replicas-reqcount:latest and :<image id>, and records the id tag as
-# APP_IMAGE in .images.env: redeploying an unchanged image is then a no-op, and a
-# changed one rolls out.
-#
-#   bash scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
+# Build the jar (unless one is given) and the application image on BASE_IMAGE. Tags reqcount/replicas-reqcount:latest
+# and :<image id>, and records the id tag as APP_IMAGE in .images.env: an unchanged image redeploys as a no-op.
+#   bash deploy/scripts/build-app-image.sh [path/to/app.jar]     (or APP_JAR=path/to/app.jar)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REQCOUNT_ROOT"
@@ -20,14 +17,14 @@ if [ -z "$jar" ]; then
     echo "[app] neither ./mvnw nor mvn found: restore ./mvnw from git, or install Maven" >&2; exit 1; fi
   echo "[app] building the jar: $mvn -B -q -DskipTests package"
   $mvn -B -q -DskipTests package || { echo "[app] the Maven build failed: fix it (see above) and re-run" >&2; exit 1; }
-  jar=$(ls target/*.jar | head -1)
+  jars=(target/*.jar); jar=${jars[0]}
 fi
 [ -f "$jar" ] || { echo "[app] no jar at '$jar': build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
 
 # A context of just the jar and the training run: works for a jar anywhere, and keeps the context small.
 ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
 cp "$jar" "$ctx/application.jar"
-mkdir "$ctx/scripts" && cp scripts/training-run.sh "$ctx/scripts/"
+mkdir -p "$ctx/deploy/scripts" && cp deploy/scripts/training-run.sh "$ctx/deploy/scripts/"
 echo "[app] building image $repo on $base from $jar"
 start=$SECONDS
 DOCKER_BUILDKIT=0 $DOCKER build -q -f Dockerfile --build-arg BASE_IMAGE="$base" \

@@ -2,7 +2,7 @@
 # Reach the stack's Prometheus UI, which the stack never publishes: a forwarder container (the edge's HAProxy
 # image) on the stack's network, published on this host's loopback only. From another machine, tunnel to it:
 #   ssh -L 9090:127.0.0.1:9090 <this host>       then open http://127.0.0.1:9090/
-#   bash scripts/prometheus-ui.sh [start|stop] [STACK] [PORT]     (defaults: start, STACK_NAME or reqcount, 9090)
+#   bash deploy/scripts/prometheus-ui.sh [start|stop] [STACK] [PORT]     (defaults: start, STACK_NAME or reqcount, 9090)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 images_env_load
@@ -28,6 +28,7 @@ frontend ui
   default_backend prometheus
 backend prometheus
   server prometheus prometheus:9090 resolvers docker init-addr none'
+# shellcheck disable=SC2016  # $HAPROXY_CONFIG is the container's, expanded by its shell
 $DOCKER run -d --rm --name "$name" --network "${stack}_backend" -p "127.0.0.1:$port:9090" --cap-drop ALL \
   -e HAPROXY_CONFIG="$config" --entrypoint sh "${HAPROXY_IMAGE:-haproxy:lts-alpine}" \
   -c 'printf "%s\n" "$HAPROXY_CONFIG" > /tmp/haproxy.cfg && exec haproxy -db -f /tmp/haproxy.cfg' >/dev/null

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # mode: set by deploy-stack.sh, which sources this
 # Sourced by deploy-stack.sh when the swarm has more than one node. An image built or loaded here exists on this
 # node only, so every image the stack runs is pushed to a registry that all nodes can pull from, and APP_IMAGE,
 # REDIS_IMAGE and HAPROXY_IMAGE (with MONITORING=true also PROMETHEUS_IMAGE and REDIS_EXPORTER_IMAGE) are re-pointed
@@ -16,7 +17,7 @@ ensure_registry_service() {
     REGISTRY=$($DOCKER info -f '{{.Swarm.NodeAddr}}'):$port publish="mode=host,published=$port,target=5000"
   fi
   if ! $DOCKER service inspect "$service" >/dev/null 2>&1; then
-    bash scripts/ensure-base-images.sh REGISTRY_IMAGE
+    bash deploy/scripts/ensure-base-images.sh REGISTRY_IMAGE
     images_env_load
     echo "[registry] no REGISTRY set: starting service $service ($REGISTRY_IMAGE) on this node, data in volume reqcount-registry-data"
     $DOCKER service create -d -q --name "$service" --no-resolve-image --publish "$publish" \
@@ -38,13 +39,13 @@ ensure_registry_service() {
 # push_pinned VAR: pushes the image VAR names to REGISTRY and sets VAR to REGISTRY/name:tag@digest.
 push_pinned() {
   local var=$1 source=${!1:-} target digest log
-  [ -n "$source" ] || { echo "[registry] $var is not set: run scripts/ensure-base-images.sh and scripts/build-app-image.sh first" >&2; exit 1; }
+  [ -n "$source" ] || { echo "[registry] $var is not set: run deploy/scripts/ensure-base-images.sh and deploy/scripts/build-app-image.sh first" >&2; exit 1; }
   [[ "$source" == *@sha256:* ]] && return 0   # already pinned
   target=$REGISTRY/$source
   [[ "${source%%/*}" == *[.:]* ]] && target=$REGISTRY/${source#*/}   # drop another registry's host
   $DOCKER tag "$source" "$target"
   log=$(mktemp)
-  if ! timeout "${PUSH_TIMEOUT:-180}" $DOCKER push -q "$target" >"$log" 2>&1; then
+  if ! timeout "${PUSH_TIMEOUT:-180}" "$DOCKER" push -q "$target" >"$log" 2>&1; then
     tail -3 "$log" >&2; rm -f "$log"
     echo "[registry] cannot push $target (error above). Check that REGISTRY=$REGISTRY answers from this node" \
          "(curl http://$REGISTRY/v2/) and that this engine trusts it (TLS, or \"insecure-registries\": [\"$REGISTRY\"]" \
