@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Redis secrets exist before a deploy, REDIS_AUTH=false or not (the stack files always name them):
-# the service's, the admin's, the monitoring user's, and with REDIS_HA the replication and Sentinel users'. Each
+# the service's, the admin's, the monitoring user's, the replication and the Sentinel users' (all five, every
+# deploy: the overlays add to the stack's secrets, never remove, so each name exists whatever the mode). Each
 # lives in the file its variable names (REDIS_PASSWORD_FILE, ...), default ./secrets/<name>. A missing file at its
 # default path gets a random password; a file you named yourself must exist, and no secret file may be empty.
 #   bash deploy/scripts/ensure-secrets.sh
