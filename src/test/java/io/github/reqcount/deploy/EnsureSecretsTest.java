@@ -2,14 +2,14 @@ package io.github.reqcount.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,9 +18,6 @@ class EnsureSecretsTest {
 
     @TempDir
     Path dir;
-
-    record Run(int exit, String output) {
-    }
 
     /** Every secret in a file of this test's own, so that no run writes into the checkout's ./secrets. */
     private Map<String, String> allSecretsIn(Path folder) throws IOException {
@@ -32,20 +29,17 @@ class EnsureSecretsTest {
         return env;
     }
 
-    private Run ensureSecrets(Map<String, String> env) throws IOException, InterruptedException {
-        var builder = new ProcessBuilder("bash", "deploy/scripts/ensure-secrets.sh").redirectErrorStream(true);
+    private Command.Result ensureSecrets(Map<String, String> env) throws IOException, InterruptedException {
+        var builder = new ProcessBuilder("bash", "deploy/scripts/ensure-secrets.sh");
         builder.environment().remove("REDIS_AUTH");
         builder.environment().putAll(env);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), output);
+        return Command.run(builder, Duration.ofSeconds(30));
     }
 
     @Test
     void aSecretFileYouNamedMustExist() throws Exception {
         Path missing = dir.resolve("no-such-password");
-        Run run = ensureSecrets(Map.of("REDIS_PASSWORD_FILE", missing.toString()));
+        Command.Result run = ensureSecrets(Map.of("REDIS_PASSWORD_FILE", missing.toString()));
         assertThat(run.exit()).isNotZero();
         assertThat(run.output()).contains(missing.toString()).contains("no such file");
         assertThat(missing).doesNotExist();
@@ -56,7 +50,7 @@ class EnsureSecretsTest {
         Path empty = Files.createFile(dir.resolve("admin"));
         var env = allSecretsIn(dir);
         env.put("REDIS_ADMIN_PASSWORD_FILE", empty.toString());
-        Run run = ensureSecrets(env);
+        Command.Result run = ensureSecrets(env);
         assertThat(run.exit()).isNotZero();
         assertThat(run.output()).contains(empty + " (secret redis-admin-password) is empty");
     }
@@ -64,7 +58,7 @@ class EnsureSecretsTest {
     @Test
     void goodSecretFilesPass() throws Exception {
         var env = allSecretsIn(dir);
-        Run run = ensureSecrets(env);
+        Command.Result run = ensureSecrets(env);
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.output()).contains("redis-password from " + env.get("REDIS_PASSWORD_FILE"))
                 .contains("redis-sentinel-password from " + env.get("REDIS_SENTINEL_PASSWORD_FILE"));
@@ -74,7 +68,7 @@ class EnsureSecretsTest {
     void optingOutWarnsLoudlyAndStillEnsuresTheSecretsTheStackFilesName() throws Exception {
         var env = allSecretsIn(dir);
         env.put("REDIS_AUTH", "false");
-        Run run = ensureSecrets(env);
+        Command.Result run = ensureSecrets(env);
         assertThat(run.exit()).isZero();
         assertThat(run.output()).contains("WARNING: REDIS_AUTH=false");
     }

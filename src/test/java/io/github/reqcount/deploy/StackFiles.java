@@ -1,9 +1,11 @@
 package io.github.reqcount.deploy;
 
+import io.github.reqcount.support.Command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,15 +55,14 @@ final class StackFiles {
     static String render(Choice choice) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(docker(), "stack", "config"));
         choice.files().forEach(file -> command.addAll(List.of("-c", file)));
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        var builder = new ProcessBuilder(command);
         builder.environment().putAll(Map.of("SERVICE_PORT", PORT, "REDIS_AUTH", Boolean.toString(choice.auth()),
                 "STACK_NAME", "reqcount-test", "MONITORING_REDIS_TARGETS", choice.ha() ? "redis,redis-2,redis-3" : "redis"));
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new AssertionError("docker stack config " + choice + " failed:\n" + output);
+        Command.Result run = Command.run(builder, Duration.ofSeconds(60));
+        if (run.exit() != 0) {
+            throw new AssertionError("docker stack config " + choice + " failed:\n" + run.output());
         }
-        return output;
+        return run.output();
     }
 
     /**

@@ -2,13 +2,13 @@ package io.github.reqcount.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +28,11 @@ class VerifyGateTest {
 
     private static String run(Path dir, Map<String, String> env, String... command)
             throws IOException, InterruptedException {
-        var builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        var builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().putAll(env);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + output).isZero();
-        return output;
+        Command.Result run = Command.run(builder, Duration.ofSeconds(60));
+        assertThat(run.exit()).as(String.join(" ", command) + ":\n" + run.output()).isZero();
+        return run.output();
     }
 
     private void write(String file, String content) throws IOException {

@@ -2,17 +2,17 @@ package io.github.reqcount.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.support.Command;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -25,24 +25,21 @@ class AlertRulesTest {
 
     private static final Path DIR = Path.of("deploy/monitoring");
 
-    record Run(int exit, String output) {
-    }
-
     @Test
     void prometheusConfigIsValid() throws Exception {
-        Run run = promtool("check", "config", DIR.resolve("prometheus.yml").toString());
+        Command.Result run = promtool("check", "config", DIR.resolve("prometheus.yml").toString());
         assertThat(run.exit()).as(run.output()).isZero();
     }
 
     @Test
     void alertRulesAreValid() throws Exception {
-        Run run = promtool("check", "rules", DIR.resolve("alerts.yml").toString());
+        Command.Result run = promtool("check", "rules", DIR.resolve("alerts.yml").toString());
         assertThat(run.exit()).as(run.output()).isZero();
     }
 
     @Test
     void alertRulesPassTheirUnitTests() throws Exception {
-        Run run = promtool("test", "rules", DIR.resolve("alerts-test.yml").toString());
+        Command.Result run = promtool("test", "rules", DIR.resolve("alerts-test.yml").toString());
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.output()).contains("SUCCESS");
     }
@@ -72,7 +69,7 @@ class AlertRulesTest {
         assertThat(firing).as("alerts that some test in deploy/monitoring/alerts-test.yml expects to fire").containsAll(alerts);
     }
 
-    private static Run promtool(String... args) throws IOException, InterruptedException {
+    private static Command.Result promtool(String... args) throws IOException, InterruptedException {
         String promtool = onPath("promtool");
         if (promtool == null) {
             throw new AssertionError("promtool is not on PATH, so the alert rules can't be checked: install Debian's"
@@ -81,10 +78,7 @@ class AlertRulesTest {
         }
         List<String> command = new ArrayList<>(List.of(promtool));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished within 60 s").isTrue();
-        return new Run(process.exitValue(), output);
+        return Command.run(new ProcessBuilder(command), Duration.ofSeconds(60));
     }
 
     private static String onPath(String name) {
