@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The proof, on a fresh machine: Docker, the base images and the test tools; shellcheck over every script;
-# ./mvnw verify; the nemesis (docs/network-faults.md); a test stack of its own name and port (never a running
-# deployment) with monitoring, and the end-to-end suites against it (src/test/java/io/github/reqcount/e2e); then a
-# swarm of Docker-in-Docker nodes (src/test/scripts/TestNodes.java), start_service.sh onto it, and the multi-node
-# suite. Prints every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any
-# failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false
-# to stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at,
-# NEMESIS=false to skip the nemesis, NEMESIS_MINUTES (0) for a soak, NEMESIS_RECOVERY_BOUND (7s).
+# ./mvnw verify; the nemesis (docs/network-faults.md); Redis crashes on a slow disk (SlowDiskE2E); a test stack of
+# its own name and port (never a running deployment) with monitoring, and the end-to-end suites against it
+# (src/test/java/io/github/reqcount/e2e); then a swarm of Docker-in-Docker nodes (src/test/scripts/TestNodes.java),
+# start_service.sh onto it, and the multi-node suite. Prints every check as PASS or FAIL with its figures, ends with
+# "N passed, N failed", exits non-zero on any failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false
+# to stop after ./mvnw verify, MULTI_NODE=false to stop after the single-node checks, MULTI_NODE_NODES (3),
+# KEEP_TEST_SWARM=true to leave the swarm up to look at, NEMESIS=false to skip the nemesis, NEMESIS_MINUTES (0) for
+# a soak, NEMESIS_RECOVERY_BOUND (7s), SLOWDISK=false to skip the slow-disk crash test.
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
@@ -100,6 +101,23 @@ if [ "${NEMESIS:-true}" != false ]; then
   echo "== 1b: nemesis: network faults against Redis with Sentinel (NEMESIS=false skips it)"
   for unit in redis-server redis-sentinel; do service "$unit" stop >/dev/null 2>&1 || true; done
   check "nemesis: no number served twice, none lost, real-time order, recovery within the bound" nemesis
+fi
+# Redis SIGKILLed 8 times under load, its AOF on a FUSE disk whose fsync takes 2.5 s (docs/deployment.md#persistence).
+slowdisk() { # the slowdisk profile on the jar that verify built, bounded; prints its table
+  local log=target/slowdisk.log rc=0
+  rm -rf target/slowdisk
+  timeout 600 ./mvnw -B -q -Pslowdisk test-compile failsafe:integration-test failsafe:verify \
+    -Dslowdisk.jar="$(jar)" > "$log" 2>&1 || rc=$?
+  if [ -f target/slowdisk/report.md ]; then cat target/slowdisk/report.md; fi
+  if [ "$rc" != 0 ]; then grep -h -A6 'slow-disk run' target/failsafe-reports/*SlowDiskE2E.txt 2>/dev/null || tail -30 "$log"; fi
+  echo "[slowdisk] log: $log, history and report: target/slowdisk/"
+  return "$rc"
+}
+if [ "${SLOWDISK:-true}" != false ]; then
+  echo "== 1c: Redis crashes on a slow disk (SLOWDISK=false skips it)"
+  need redis-server redis-server; need redis-cli redis-tools; need fusermount fuse3
+  /usr/bin/python3 -c 'import fusepy' 2>/dev/null || need slow_fsync_fs.py python3-fusepy
+  check "slow disk: Redis SIGKILLed 8 times on a 2.5 s fsync, no number served twice, none lost" slowdisk
 fi
 if [ "${E2E:-true}" = false ]; then exit; fi
 java deploy/scripts/VerifyGate.java --record full   # start_service.sh below then rolls this tree out without testing it again

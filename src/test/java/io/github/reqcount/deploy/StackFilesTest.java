@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.reqcount.deploy.StackFiles.Choice;
 import io.github.reqcount.deploy.StackFiles.Edge;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,6 +89,13 @@ class StackFilesTest {
         for (String redis : redisAndSentinels.stream().filter(REDIS::contains).toList()) {
             assertThat(secrets(services.get(redis))).as("%s can render every user of its ACL", redis)
                     .contains("redis-password", "redis-admin-password", "redis-monitoring-password");
+            // Durable by default: the AOF is fsynced before a number is handed out (docs/deployment.md#persistence).
+            if (choice.ha()) {
+                assertThat(env(services.get(redis))).as(redis).containsEntry("REDIS_APPENDFSYNC", "always");
+            } else {
+                assertThat(list(services.get(redis), "command").stream().map(String::valueOf).toList()).as(redis)
+                        .containsSequence("--appendfsync", "always");
+            }
         }
 
         if (choice.monitoring()) {
@@ -122,6 +133,33 @@ class StackFilesTest {
             });
         }
         assertThat(overridden).isEmpty();
+    }
+
+    /**
+     * Every shipped Redis configuration fsyncs its AOF before it replies unless REDIS_APPENDFSYNC says otherwise:
+     * with everysec a killed Redis on a slow disk loses acknowledged increments (SlowDiskE2E).
+     */
+    @Test
+    void everyRedisConfigurationDefaultsToAppendfsyncAlways() throws IOException {
+        Map<String, String> defaults = Map.of(
+                "docker-stack.yml", "\\$\\{REDIS_APPENDFSYNC:-(\\w+)}",
+                "docker-compose.yml", "\\$\\{REDIS_APPENDFSYNC:-(\\w+)}",
+                "deploy/stack/ha.yml", "\\$\\{REDIS_APPENDFSYNC:-(\\w+)}",
+                "deploy/redis-ha/redis-start.sh", "\\$\\{REDIS_APPENDFSYNC:-(\\w+)}",
+                "deploy/k8s/redis-statefulset.yaml", "\"--appendfsync\", \"(\\w+)\"",
+                ".env.example", "(?m)^REDIS_APPENDFSYNC=(\\w+)$");
+        defaults.forEach((file, pattern) -> {
+            try {
+                var matcher = Pattern.compile(pattern).matcher(Files.readString(Path.of(file)));
+                List<String> found = new ArrayList<>();
+                while (matcher.find()) {
+                    found.add(matcher.group(1));
+                }
+                assertThat(found).as(file).isNotEmpty().containsOnly("always");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private static void lists(String path, Map<String, Object> node, List<String> found) {

@@ -50,6 +50,17 @@ final class Clients {
         scenario = name;
     }
 
+    /** How many numbers the service has handed out to the clients so far (its 200s). */
+    long answered(String service) {
+        long count = 0;
+        for (List<Op> history : histories) {
+            synchronized (history) {
+                count += history.stream().filter(op -> op.ok() && op.service().equals(service)).count();
+            }
+        }
+        return count;
+    }
+
     /** Stops every client and returns the whole history, by send time. */
     List<Op> stop() throws InterruptedException {
         running.set(false);

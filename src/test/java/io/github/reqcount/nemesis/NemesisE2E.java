@@ -112,7 +112,7 @@ class NemesisE2E {
             services.forEach(ServiceProcess::stop);
             nodes.forEach(RedisNode::stop);
             Network.down();
-            keepLogs(run);
+            keepLogs(run, OUT);
             deleteTree(run);
         }
     }
@@ -318,8 +318,9 @@ class NemesisE2E {
         }
     }
 
-    private static void keepLogs(Path run) throws IOException {
-        Path logs = Files.createDirectories(OUT.resolve("logs"));
+    /** Copies the run's logs into out/logs, named by their path in the run. */
+    static void keepLogs(Path run, Path out) throws IOException {
+        Path logs = Files.createDirectories(out.resolve("logs"));
         try (Stream<Path> files = Files.walk(run)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".log")).toList()) {
                 Files.copy(file, logs.resolve(run.relativize(file).toString().replace('/', '-')),
@@ -328,7 +329,7 @@ class NemesisE2E {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);

@@ -27,11 +27,16 @@ final class Preflight {
             throw new IllegalStateException("missing " + missing + ": apt-get install redis-server redis-sentinel "
                     + "redis-tools iptables iproute2 coreutils");
         }
-        String configured = System.getProperty("nemesis.jar", "");
+        return jar("nemesis.jar");
+    }
+
+    /** The service jar: the system property's path if given, else target/replicas-reqcount-*.jar. */
+    static Path jar(String property) throws IOException {
+        String configured = System.getProperty(property, "");
         if (!configured.isBlank()) {
             Path jar = Path.of(configured);
             if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException("nemesis.jar " + jar + " is no file");
+                throw new IllegalStateException(property + " " + jar + " is no file");
             }
             return jar.toAbsolutePath();
         }
@@ -41,7 +46,7 @@ final class Preflight {
                     .map(Path::toAbsolutePath)
                     .orElseThrow(() -> new IllegalStateException(
                             "no target/replicas-reqcount-*.jar: build it with ./mvnw -B -q -DskipTests package,"
-                                    + " or give -Dnemesis.jar=PATH"));
+                                    + " or give -D" + property + "=PATH"));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalStateException("no target/: build the jar with ./mvnw -B -q -DskipTests package");
         }

@@ -92,7 +92,7 @@ final class RedisNode {
         env.put("HA_FAILOVER_TIMEOUT_MS", "10000");
         env.put("HA_MIN_REPLICAS", "1");
         env.put("HA_MIN_REPLICAS_MAX_LAG", "5");
-        env.put("REDIS_APPENDFSYNC", "everysec");
+        env.put("REDIS_APPENDFSYNC", "always");
         env.put("REDIS_AUTH", "true");
         env.put("REDIS_USERNAME", "reqcount");
         env.put("SECRETS_DIR", secrets.dir().toString());
