@@ -50,7 +50,7 @@ port $port
 dir $dir
 protected-mode no
 appendonly yes
-appendfsync ${REDIS_APPENDFSYNC:-everysec}
+appendfsync ${REDIS_APPENDFSYNC:-always}
 # Replicas announce the name others reach them by: addresses change when a task restarts.
 replica-announce-ip $self
 replica-announce-port $port
