@@ -43,6 +43,7 @@ public class Measure {
     static final String APP_ARGS = env("BENCH_APP_ARGS", "");
     static final boolean PER_REQUEST = env("BENCH_PER_REQUEST", "1").equals("1");
     static final boolean HA = env("BENCH_HA", "1").equals("1");
+    static final boolean DURABLE = env("BENCH_DURABLE", "1").equals("1");
     static final int QUIET_WAIT = Integer.parseInt(env("BENCH_QUIET_WAIT", "120"));
     static final Path WORK = Path.of(env("BENCH_OUT", "bench/results"), "tmp/run");
     static final String JAR = env("BENCH_JAR", "");
@@ -421,6 +422,14 @@ public class Measure {
         if (HA) {
             startService("ha", freePort(groupPort + 2), primary, "REDIS_ACK_REPLICAS=1", "REDIS_ACK_TIMEOUT=100ms");
         }
+        if (DURABLE) {
+            // The stack's default: group, against a Redis of its own that fsyncs before it replies. Redis reads its
+            // arguments in order, so this --appendfsync wins over startRedis's.
+            int durableRedis = freePort(redisPort + 3);
+            log("starting redis-server on 127.0.0.1:" + durableRedis + " (AOF, appendfsync always, no RDB)");
+            startRedis("redis-durable", durableRedis, "--appendfsync", "always");
+            startService("durable", freePort(groupPort + 3), durableRedis);
+        }
 
         // Other work on the machine skews every figure: wait a bounded while for it to calm down.
         for (int i = 1; i <= QUIET_WAIT && load() >= CORES; i++, sleep(1000)) {
@@ -444,7 +453,12 @@ public class Measure {
             for (String conns : CONNS) {
                 int c = Integer.parseInt(conns);
                 measureBaseline(c, 2, SECONDS, rep);
-                for (Service s : SERVICES) {
+                // Every other round in reverse order, so that no variant always runs first after the baseline.
+                List<Service> order = new ArrayList<>(SERVICES);
+                if (rep % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (Service s : order) {
                     measureGet(s, c, 2, SECONDS, rep);
                 }
             }

@@ -296,7 +296,7 @@ public class Report {
         }
 
         // "async", GET /async of the finished non-blocking experiment, is only in older raw files (bench/results/latest-raw.tsv).
-        static final List<String> VARIANTS = List.of("baseline", "group", "async", "per-request", "ha", "redis INCR");
+        static final List<String> VARIANTS = List.of("baseline", "group", "durable", "async", "per-request", "ha", "redis INCR");
 
         static String name(String variant) {
             return switch (variant) {
@@ -305,6 +305,7 @@ public class Report {
                 case "async" -> "GET /async: group commit, no thread waits (experiment, bench profile)";
                 case "per-request" -> "GET / one MULTI/EXEC per request";
                 case "ha" -> "GET / group commit, primary + replica, WAIT 1 (REDIS_HA)";
+                case "durable" -> "GET / group commit, appendfsync always (the stack's default)";
                 default -> "redis-benchmark -t incr (reference)";
             };
         }
@@ -368,6 +369,13 @@ public class Report {
                 targets.add("| REDIS_HA (WAIT 1) at 64 conns >= 80% of one Redis | " + h + "% (" + get.apply("ha", "64").apply("rps") + " vs "
                         + group64.apply("rps") + " req/s; HA at 16: " + haRatio.apply("16") + "%, at 256: " + haRatio.apply("256") + "%) | "
                         + verdict(num(h) >= 80) + " |");
+            }
+            for (String c : List.of("64", "256")) {
+                String d = conns.contains(c) ? pairedRatio(raw, "rps", repeats, "variant=durable", "variant=group", "conns=" + c) : "";
+                if (!d.isEmpty()) {
+                    targets.add("| appendfsync always at " + c + " conns >= 90% of everysec | " + d + "% (" + get.apply("durable", c).apply("rps")
+                            + " vs " + get.apply("group", c).apply("rps") + " req/s) | " + verdict(num(d) >= 90) + " |");
+                }
             }
             var g1 = get.apply("group", "1");
             var p1 = get.apply("per-request", "1");

@@ -14,6 +14,8 @@
 #   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=1)
 #   per-request  GET / with one MULTI/EXEC per request over a 16-connection pool
 #                (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16), in a second process
+#   durable      GET / as group, against a Redis of its own with appendfsync always (the stack's default);
+#                BENCH_DURABLE=0 leaves it out. Every other round runs the services in reverse order
 #   ha           GET / as group, against a primary with one replica and WAIT 1 within 100 ms after every
 #                transaction (min-replicas-to-write 1 on the primary): REDIS_HA's write path, in a third process.
 #                Sentinel is left out: the service watches it off the request path (redis/SentinelWatch)
@@ -26,7 +28,7 @@
 #   BENCH_WARMUP_SECONDS 10   BENCH_REDIS_N 200000 (0 skips redis-benchmark)
 #   BENCH_JAVA java           BENCH_JAVA_OPTS (JVM options)   BENCH_APP_ARGS (Spring arguments, e.g.
 #                             --server.tomcat.threads.max=50); both go to every service
-#   BENCH_JAR (a jar built with -Pbench: skips the build)   BENCH_PER_REQUEST 1, BENCH_HA 1 (0 skips)
+#   BENCH_JAR (a jar built with -Pbench: skips the build)   BENCH_PER_REQUEST 1, BENCH_HA 1, BENCH_DURABLE 1 (0 skips)
 #   BENCH_QUIET_WAIT 120 (seconds to wait for a load average below the core count)
 #   BENCH_OUT bench/results
 set -euo pipefail
