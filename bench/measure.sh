@@ -11,7 +11,7 @@
 # Variants, side by side in one run:
 #   baseline     GET /baseline: the same process, the same reply, no Redis (the ceiling; only in the jar that
 #                ./mvnw -Pbench builds, and there only under the bench Spring profile)
-#   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=1)
+#   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=4)
 #   per-request  GET / with one MULTI/EXEC per request over a 16-connection pool
 #                (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16), in a second process
 #   durable      GET / as group, against a Redis of its own with appendfsync always (the stack's default);

@@ -34,10 +34,12 @@ public record ServiceProperties(
         // Empty means the default: 1 with Sentinel, 0 without.
         @Min(0) @Max(16) Integer redisAckReplicas,
         @DefaultValue("100ms") @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration redisAckTimeout,
-        // Group commit: the most requests one transaction carries, and the most transactions in flight. One in
-        // flight makes the largest batches (fewest Redis commands per request); see bench/results/tuning.md.
+        // Group commit: the most requests one transaction carries, and the most transactions in flight. Redis
+        // with appendfsync always (the stack's default) fsyncs once per event-loop iteration, for every transaction
+        // that reached it meanwhile: with one in flight a replica's waiting requests miss that fsync and wait for
+        // the next; four let them leave at once and share it (bench/results/durable.md).
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
-        @DefaultValue("1") @Min(1) @Max(64) int batchMaxInFlight,
+        @DefaultValue("4") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl,
         // A replica gone for longer than this is folded into /cluster's one retired count.
