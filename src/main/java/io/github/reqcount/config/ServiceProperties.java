@@ -44,6 +44,9 @@ public record ServiceProperties(
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl,
         // A replica gone for longer than this is folded into /cluster's one retired count.
         @DefaultValue("1h") @DurationMin(seconds = 1) @DurationMax(days = 365) Duration retireAfter,
+        // On SIGTERM, readiness refuses at once and the replica keeps serving this long before its graceful shutdown,
+        // so that the edges' health checks take it out of rotation first (web.DrainOnShutdown).
+        @DefaultValue("3s") @DurationMin(millis = 0) @DurationMax(seconds = 60) Duration drainDelay,
         // The console's format; application.properties maps it onto Spring Boot's structured logging.
         @DefaultValue("text") @Pattern(regexp = "text|ecs|logstash", message = "must be text, ecs or logstash")
         String logFormat) {

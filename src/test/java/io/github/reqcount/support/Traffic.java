@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Traffic implements AutoCloseable {
 
     /**
-     * One request's outcome: a status (0 when the connection failed), for a 200 the parsed reply, and when the
-     * answer came (System.nanoTime()).
+     * One request's outcome: a status (0 when the connection failed), for a 200 the parsed reply, when the answer
+     * came and when the request was sent (System.nanoTime()).
      */
-    public record Outcome(int client, int status, Reply reply, String error, long nanos) {
+    public record Outcome(int client, int status, Reply reply, String error, long nanos, long sent) {
         public boolean ok() {
             return status == 200;
         }
@@ -87,13 +87,14 @@ public final class Traffic implements AutoCloseable {
     }
 
     private static Outcome send(int client, String url) {
+        long sent = System.nanoTime();
         try {
             var response = Replies.get(url);
             Reply reply = response.statusCode() == 200 ? Replies.parse(response.body()) : null;
             return new Outcome(client, response.statusCode(), reply, response.statusCode() == 200 ? null : response.body(),
-                    System.nanoTime());
+                    System.nanoTime(), sent);
         } catch (RuntimeException e) {
-            return new Outcome(client, 0, null, e.getMessage(), System.nanoTime());
+            return new Outcome(client, 0, null, e.getMessage(), System.nanoTime(), sent);
         }
     }
 
