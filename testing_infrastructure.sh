@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The proof, on a fresh machine: Docker, the base images and the test tools; shellcheck over every script;
-# ./mvnw verify; the nemesis (docs/network-faults.md); a test stack of its own name and port (never a running
-# deployment) with monitoring, and the end-to-end suites against it (src/test/java/io/github/reqcount/e2e); then a
+# The proof, on a fresh machine: Docker, a JDK, the base images and the test tools; shellcheck over every script;
+# ./mvnw verify; the nemesis (docs/network-faults.md); start_service.sh in a fresh Debian container; a test stack of
+# its own name and port (never a running deployment) with monitoring, and the end-to-end suites against it (src/test/java/io/github/reqcount/e2e); then a
 # swarm of Docker-in-Docker nodes (src/test/scripts/TestNodes.java), start_service.sh onto it, and the multi-node
 # suite. Prints every check as PASS or FAIL with its figures, ends with "N passed, N failed", exits non-zero on any
 # failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false
 # to stop after the single-node checks, MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at,
-# NEMESIS=false to skip the nemesis, NEMESIS_MINUTES (0) for a soak, NEMESIS_RECOVERY_BOUND (7s).
+# NEMESIS=false to skip the nemesis, NEMESIS_MINUTES (0) for a soak, NEMESIS_RECOVERY_BOUND (7s), FRESH_HOST=false to
+# skip the fresh-host check.
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
@@ -60,11 +61,12 @@ trap 'finish' EXIT
 test_nodes() { java src/test/scripts/TestNodes.java "$@"; }
 jar() { local jars=(target/replicas-reqcount-*.jar); echo "${jars[0]}"; }   # the jar ./mvnw verify built
 
-echo "== setup: Docker engine"
+echo "== setup: Docker engine and a JDK"
 setup_engine
+setup_jdk
 echo "== setup: base images (upstream where pullable, else offline stand-ins; Prometheus and redis_exporter too)"
 MONITORING=true setup_base_images
-echo "== setup: Chromium (DashboardIT), kubectl (K8sManifestsIT), promtool (AlertRulesTest), shellcheck, npm (the link check)"
+echo "== setup: Chromium (DashboardIT), kubectl (K8sManifestsIT), promtool (AlertRulesIT), shellcheck, npm (the link check)"
 need chromium chromium chromium-driver; need chromedriver chromium-driver
 need kubectl kubernetes-client; need promtool prometheus; need shellcheck shellcheck; need npm nodejs npm
 if [ "${NEMESIS:-true}" != false ]; then
@@ -100,6 +102,11 @@ if [ "${NEMESIS:-true}" != false ]; then
   echo "== 1b: nemesis: network faults against Redis with Sentinel (NEMESIS=false skips it)"
   for unit in redis-server redis-sentinel; do service "$unit" stop >/dev/null 2>&1 || true; done
   check "nemesis: no number served twice, none lost, real-time order, recovery within the bound" nemesis
+fi
+if [ "${FRESH_HOST:-true}" != false ]; then
+  echo "== 1c: the first command on a fresh host (src/test/scripts/fresh-host.sh; FRESH_HOST=false skips it)"
+  check "bash start_service.sh in a fresh Debian 12 container with only git: deployed, and GET / gives the two lines" \
+    bash src/test/scripts/fresh-host.sh
 fi
 if [ "${E2E:-true}" = false ]; then exit; fi
 java deploy/scripts/VerifyGate.java --record full   # start_service.sh below then rolls this tree out without testing it again

@@ -67,7 +67,7 @@ final class StackFiles {
 
     /**
      * A docker client with {@code docker stack config} (Docker 23 and newer; the engine's own 20.10 client lacks it).
-     * Its merge replaces a later file's lists where 20.10's deploy appends them: StackFilesTest checks that no overlay
+     * Its merge replaces a later file's lists where 20.10's deploy appends them: StackFilesIT checks that no overlay
      * relies on either.
      */
     static String docker() throws IOException, InterruptedException {
