@@ -10,7 +10,7 @@
 # Env: FRESH_HOST_REF (HEAD) the commit to clone; FRESH_HOST_LIMIT (1200) seconds for start_service.sh;
 #      KEEP_FRESH_HOST=true leaves the container up to look at (docker exec -it reqcount-fresh-host bash).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 . deploy/scripts/lib.sh
 
 name=reqcount-fresh-host image=reqcount/fresh-debian:12 port=8083

@@ -2,14 +2,12 @@ package io.github.reqcount.deploy;
 
 import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -73,9 +71,8 @@ final class StackFiles {
     static String docker() throws IOException, InterruptedException {
         for (String candidate : List.of("docker", "/usr/local/bin/docker", "/usr/bin/docker")) {
             try {
-                Process probe = new ProcessBuilder(candidate, "stack", "config", "--help").redirectErrorStream(true).start();
-                String help = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (probe.waitFor(30, TimeUnit.SECONDS) && help.contains("final config file")) {
+                String help = Command.run(new ProcessBuilder(candidate, "stack", "config", "--help"), Duration.ofSeconds(30)).output();
+                if (help.contains("final config file")) {
                     return candidate;
                 }
             } catch (IOException notThere) {
