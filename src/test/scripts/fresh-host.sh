@@ -63,6 +63,10 @@ timeout -k 10 "$limit" "$DOCKER" exec "$name" bash -c 'cd /root/replicas-reqcoun
 if [ "$rc" = 124 ]; then say "FAIL: start_service.sh did not finish within ${limit} s (FRESH_HOST_LIMIT)"; exit 1; fi
 if [ "$rc" != 0 ]; then say "FAIL: start_service.sh exited $rc on a fresh host after $((SECONDS - run_start)) s (above)"; exit 1; fi
 say "start_service.sh finished in $((SECONDS - run_start)) s"
+if grep -q '(stand-in)' "$log"; then
+  say "note: no registry answered the container, so start_service.sh built the base images from Debian packages" \
+    "(its offline path); a host that reaches Docker Hub pulls them instead"
+fi
 
 # A stock image has no curl: bash's /dev/tcp sends the GET.
 reply=$(inside "exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && timeout 10 cat <&3" |
