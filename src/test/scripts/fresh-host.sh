@@ -7,14 +7,15 @@
 # Maven cache. The container needs what a fresh host needs, Debian's mirror and Maven Central; where it can't reach
 # them, this says so and fails.
 #   bash src/test/scripts/fresh-host.sh
-# Env: FRESH_HOST_REF (HEAD) the commit to clone; FRESH_HOST_LIMIT (1200) seconds for start_service.sh;
-#      KEEP_FRESH_HOST=true leaves the container up to look at (docker exec -it reqcount-fresh-host bash).
+# Env: FRESH_HOST_REF (HEAD) the commit to clone; FRESH_HOST_LIMIT (1500) seconds for start_service.sh;
+#      FRESH_HOST_NAME (reqcount-fresh-host) the container; KEEP_FRESH_HOST=true leaves it up to look at
+#      (docker exec -it reqcount-fresh-host bash).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 . deploy/scripts/lib.sh
 
-name=reqcount-fresh-host image=reqcount/fresh-debian:12 port=8083
-ref=${FRESH_HOST_REF:-HEAD} limit=${FRESH_HOST_LIMIT:-1200} log=target/fresh-host.log
+name=${FRESH_HOST_NAME:-reqcount-fresh-host} image=reqcount/fresh-debian:12 port=8083
+ref=${FRESH_HOST_REF:-HEAD} limit=${FRESH_HOST_LIMIT:-1500} log=target/$name.log
 start=$SECONDS work=$(mktemp -d)
 say() { echo "[fresh-host] $*"; }
 remove() { # the container, its engine's volume: every run starts from a fresh machine
