@@ -3,9 +3,9 @@
 # apt, plus git and ca-certificates: what a stock image has once git is installed), with the engine privileges a VM
 # has, a clean clone of this repository's HEAD, and `bash start_service.sh` in it as a new user runs it. It must
 # install the engine and a JDK, build the stand-in images, pass the test gate, deploy and answer: then GET / on the
-# published port, from inside, must give the two-line reply. Nothing of this host goes in: no tool, no image, no
-# Maven cache. The container needs what a fresh host needs, Debian's mirror and Maven Central; where it can't reach
-# them, this says so and fails.
+# published port, from inside, must give the two-line reply. Nothing of this host goes in (no tool, no image, no
+# Maven cache) but the CA certificates it trusts locally, which this network's TLS needs. The container needs what a
+# fresh host needs, Debian's mirror and Maven Central; where it can't reach them, this says so and fails.
 #   bash src/test/scripts/fresh-host.sh
 # Env: FRESH_HOST_REF (HEAD) the commit to clone; FRESH_HOST_LIMIT (1500) seconds for start_service.sh;
 #      FRESH_HOST_NAME (reqcount-fresh-host) the container; KEEP_FRESH_HOST=true leaves it up to look at
@@ -44,13 +44,28 @@ $DOCKER run -d --name "$name" --hostname fresh-host --init \
   --security-opt systempaths=unconfined -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v "$name-docker:/var/lib/docker" \
   -v "$work/replicas-reqcount.bundle:/mnt/replicas-reqcount.bundle:ro" "$image" sleep infinity >/dev/null
 
-for target in deb.debian.org:80 repo.maven.apache.org:443; do
-  if ! timeout 15 "$DOCKER" exec "$name" bash -c "exec 3<>/dev/tcp/${target%:*}/${target#*:}" 2>/dev/null; then
-    say "FAIL: the container can't reach $target, which a fresh host downloads from (Debian's packages, Maven" \
-      "Central): this host can't show that the first command works; give containers that access and re-run"
-    exit 1
-  fi
-done
+# This network's TLS goes out through the certificate authorities this host trusts locally: any host on it needs
+# them, whatever it runs, so they go in (as a site's CA would be on a fresh VM there). No tool, image or cache does.
+cas=()
+for ca in /usr/local/share/ca-certificates/*.crt; do [ -f "$ca" ] && cas+=("$ca"); done
+if [ "${#cas[@]}" -gt 0 ]; then
+  inside "mkdir -p /usr/local/share/ca-certificates"
+  for ca in "${cas[@]}"; do $DOCKER cp "$ca" "$name:/usr/local/share/ca-certificates/"; done
+  inside "update-ca-certificates >/dev/null 2>&1"
+  say "this host's local CA certificates went in: ${cas[*]##*/}"
+fi
+if ! timeout 15 "$DOCKER" exec "$name" bash -c "exec 3<>/dev/tcp/deb.debian.org/80" 2>/dev/null; then
+  say "FAIL: the container can't reach deb.debian.org:80 (Debian's packages), which a fresh host installs from:" \
+    "this host can't show that the first command works; give containers that access and re-run"
+  exit 1
+fi
+if ! inside "timeout 20 openssl s_client -connect repo.maven.apache.org:443 -servername repo.maven.apache.org \
+    -verify_return_error </dev/null >/dev/null 2>&1"; then
+  say "FAIL: the container has no trusted TLS connection to Maven Central (repo.maven.apache.org:443), which a fresh" \
+    "host downloads Maven and the build's dependencies from: give containers that access (and this network's CA" \
+    "in /usr/local/share/ca-certificates) and re-run"
+  exit 1
+fi
 for tool in java javac docker dockerd mvn curl mmdebstrap; do
   if inside "command -v $tool" >/dev/null; then say "FAIL: the image is not fresh: it has $tool"; exit 1; fi
 done
