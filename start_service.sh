@@ -15,8 +15,9 @@ environment=$(export -p); set -a
 . ./.env; set +a; eval "$environment"
 STACK_NAME=${STACK_NAME:-reqcount} SERVICE_PORT=${SERVICE_PORT:-8083} REPLICAS=${REPLICAS:-3}
 
-echo "== 2/10 Docker engine"
+echo "== 2/10 Docker engine and a JDK"
 setup_engine
+setup_jdk
 
 echo "== 3/10 base images"
 setup_base_images

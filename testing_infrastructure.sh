@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The proof, on a fresh machine: Docker, the base images and the test tools; shellcheck over every script;
-# ./mvnw verify; the nemesis (docs/network-faults.md); Redis crashes on a slow disk (SlowDiskE2E); a test stack of
-# its own name and port (never a running deployment) with monitoring, and the end-to-end suites against it
-# (src/test/java/io/github/reqcount/e2e); then a swarm of Docker-in-Docker nodes (src/test/scripts/TestNodes.java),
-# start_service.sh onto it, and the multi-node suite. Prints every check as PASS or FAIL with its figures, ends with
-# "N passed, N failed", exits non-zero on any failure. Env: E2E_STACK (reqcount-e2e), E2E_PORT (18083), E2E=false
-# to stop after ./mvnw verify, MULTI_NODE=false to stop after the single-node checks, MULTI_NODE_NODES (3),
-# KEEP_TEST_SWARM=true to leave the swarm up to look at, NEMESIS=false to skip the nemesis, NEMESIS_MINUTES (0) for
-# a soak, NEMESIS_RECOVERY_BOUND (7s), SLOWDISK=false to skip the slow-disk crash test.
+# The proof, on a fresh machine: Docker, a JDK, the base images and the test tools; shellcheck over every script;
+# ./mvnw verify; the nemesis (docs/network-faults.md); Redis crashes on a slow disk (SlowDiskE2E); start_service.sh in
+# a fresh Debian container; a test stack of its own name and port (never a running deployment) with monitoring, and
+# the end-to-end suites against it (src/test/java/io/github/reqcount/e2e); then a swarm of Docker-in-Docker nodes
+# (src/test/scripts/TestNodes.java), start_service.sh onto it, and the multi-node suite. Prints every check as PASS or
+# FAIL with its figures, ends with "N passed, N failed", exits non-zero on any failure. Env: E2E_STACK (reqcount-e2e),
+# E2E_PORT (18083), E2E=false to stop after ./mvnw verify, MULTI_NODE=false to stop after the single-node checks,
+# MULTI_NODE_NODES (3), KEEP_TEST_SWARM=true to leave the swarm up to look at, NEMESIS=false to skip the nemesis,
+# NEMESIS_MINUTES (0) for a soak, NEMESIS_RECOVERY_BOUND (7s), SLOWDISK=false to skip the slow-disk crash test,
+# FRESH_HOST=false to skip the fresh-host check.
 set -euo pipefail
 cd "$(dirname "$0")"
 export STACK=${E2E_STACK:-reqcount-e2e} PORT=${E2E_PORT:-18083}
@@ -33,6 +34,24 @@ need() { # need COMMAND PACKAGE...: Debian's packages unless COMMAND is there; n
   { apt-get install -y -qq "$@" || { apt-get update -qq && apt-get install -y -qq "$@"; }; } >/dev/null || rc=$?
   if [ -n "$saved" ]; then mv "$saved" /usr/sbin/policy-rc.d; else rm -f /usr/sbin/policy-rc.d; fi
   return "$rc"
+}
+stack_config_cli() { # a docker client with `docker stack config` (CLI 23+) for StackFilesIT; Debian 12's docker.io is 20.10
+  local candidate dir
+  for candidate in docker /usr/local/bin/docker /usr/bin/docker; do
+    if "$candidate" stack config --help 2>/dev/null | grep -q 'final config file'; then return 0; fi
+  done
+  command -v dpkg-deb >/dev/null || { echo "install a Docker CLI 23 or newer (https://docs.docker.com/engine/install/), then re-run" >&2; exit 1; }
+  # Debian 13's docker-cli (26.1), fetched with apt into a folder of its own: this host's package lists stay as they are.
+  dir=$(mktemp -d); mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+  echo "deb ${DEBIAN_MIRROR:-http://deb.debian.org/debian} trixie main" > "$dir/sources.list"
+  local apt=(-qq -o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$dir/lists"
+    -o "Dir::Cache::Archives=$dir/archives" -o APT::Sandbox::User=root)
+  if ! { apt-get "${apt[@]}" update && (cd "$dir" && apt-get "${apt[@]}" download docker-cli) &&
+    dpkg-deb -x "$dir"/docker-cli_*.deb "$dir/x" && install -m 755 "$dir/x/usr/bin/docker" /usr/local/bin/docker; }; then
+    rm -rf "$dir"; echo "fetching Debian 13's docker-cli failed: install a Docker CLI 23 or newer, then re-run" >&2; exit 1
+  fi
+  rm -rf "$dir"
+  echo "[tools] /usr/local/bin/docker: Debian 13's docker-cli $(/usr/local/bin/docker version --format '{{.Client.Version}}' 2>/dev/null)"
 }
 teardown() { # removes the test stack and its volumes, if there are any: every run starts a fresh cluster
   if $DOCKER stack ls --format '{{.Name}}' 2>/dev/null | grep -qx "$STACK"; then
@@ -61,13 +80,16 @@ trap 'finish' EXIT
 test_nodes() { java src/test/scripts/TestNodes.java "$@"; }
 jar() { local jars=(target/replicas-reqcount-*.jar); echo "${jars[0]}"; }   # the jar ./mvnw verify built
 
-echo "== setup: Docker engine"
+echo "== setup: Docker engine and a JDK"
 setup_engine
+setup_jdk
 echo "== setup: base images (upstream where pullable, else offline stand-ins; Prometheus and redis_exporter too)"
 MONITORING=true setup_base_images
-echo "== setup: Chromium (DashboardIT), kubectl (K8sManifestsIT), promtool (AlertRulesTest), shellcheck, npm (the link check)"
+echo "== setup: Chromium (DashboardIT), kubectl (K8sManifestsIT), promtool (AlertRulesIT), a Docker CLI 23+ (StackFilesIT)," \
+  "shellcheck, npm (the link check)"
 need chromium chromium chromium-driver; need chromedriver chromium-driver
 need kubectl kubernetes-client; need promtool prometheus; need shellcheck shellcheck; need npm nodejs npm
+stack_config_cli
 if [ "${NEMESIS:-true}" != false ]; then
   echo "== setup: Redis, Sentinel, iptables and iproute2 for the nemesis (NEMESIS=false skips it)"
   for tool in redis-server redis-sentinel redis-cli iptables ip; do
@@ -118,6 +140,11 @@ if [ "${SLOWDISK:-true}" != false ]; then
   need redis-server redis-server; need redis-cli redis-tools; need fusermount fuse3
   /usr/bin/python3 -c 'import fusepy' 2>/dev/null || need slow_fsync_fs.py python3-fusepy
   check "slow disk: Redis SIGKILLed 8 times on a 2.5 s fsync, no number served twice, none lost" slowdisk
+fi
+if [ "${FRESH_HOST:-true}" != false ]; then
+  echo "== 1c: the first command on a fresh host (src/test/scripts/fresh-host.sh; FRESH_HOST=false skips it)"
+  check "bash start_service.sh in a fresh Debian 12 container with only git: deployed, and GET / gives the two lines" \
+    bash src/test/scripts/fresh-host.sh
 fi
 if [ "${E2E:-true}" = false ]; then exit; fi
 java deploy/scripts/VerifyGate.java --record full   # start_service.sh below then rolls this tree out without testing it again

@@ -3,14 +3,17 @@
 # for hosts that can reach a Debian mirror but no container registry.
 # Cached by tag: an existing tag is reused unless REBUILD=1.
 #
-#   bash deploy/scripts/build-standin-image.sh redis|jre|haproxy|registry|dind|prometheus|redis-exporter [TAG]
+#   bash deploy/scripts/build-standin-image.sh redis|jre|haproxy|registry|dind|prometheus|redis-exporter|fresh-debian [TAG]
 # Env: DEBIAN_MIRROR, DEBIAN_SUITE (default: this host's Debian mirror and release, else bookworm; trixie for the JRE).
 set -euo pipefail
 
 kind=${1:-}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hooks=/usr/share/mmdebstrap/hooks/merged-usr
-extra=() kind_suite=""
+extra=() kind_suite="" variant=essential
+# Left out of a service's image, as upstream's slim images do.
+slim=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
+      --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright')
 # shellcheck disable=SC2016  # each hook's "$1" is mmdebstrap's root, expanded by the hook's own shell
 case "$kind" in
   redis)   # Same shape as redis:7: user redis, data in /data, no protected mode (Swarm network only).
@@ -46,7 +49,12 @@ case "$kind" in
     tag=${2:-reqcount/redis-exporter-standin:1.45}; pkgs=prometheus-redis-exporter
     extra=(--customize-hook='ln -s /usr/bin/prometheus-redis-exporter "$1"/redis_exporter')
     changes=(-c 'USER 59000' -c 'EXPOSE 9121' -c 'ENTRYPOINT ["/redis_exporter"]') ;;
-  *) echo "usage: $0 redis|jre|haproxy|registry|dind|prometheus|redis-exporter [TAG]" >&2; exit 2 ;;
+  fresh-debian) # A stock Debian 12 image (debian:12: minbase, so apt, with its docs) plus git and ca-certificates: the
+           # fresh machine of src/test/scripts/fresh-host.sh, with nothing the project needs preinstalled.
+    tag=${2:-reqcount/fresh-debian:12}; pkgs=git,ca-certificates; kind_suite=bookworm variant=minbase slim=()
+    extra=(--customize-hook='rm -f "$1"/etc/apt/apt.conf.d/99mmdebstrap')   # apt as stock: Recommends too
+    changes=(-c 'CMD ["bash"]') ;;
+  *) echo "usage: $0 redis|jre|haproxy|registry|dind|prometheus|redis-exporter|fresh-debian [TAG]" >&2; exit 2 ;;
 esac
 
 if [ "${REBUILD:-0}" != 1 ] && $DOCKER image inspect "$tag" >/dev/null 2>&1; then
@@ -63,10 +71,8 @@ mirror=${mirror:-http://deb.debian.org/debian}
 
 echo "[standin] building $tag from Debian $suite ($pkgs) via $mirror"
 start=$SECONDS log=$(mktemp)
-if ! mmdebstrap --quiet --variant=essential --include="$pkgs" \
-  --aptopt='APT::Install-Recommends "false"' \
-  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+if ! mmdebstrap --quiet --variant="$variant" --include="$pkgs" \
+  --aptopt='APT::Install-Recommends "false"' "${slim[@]}" \
   --hook-dir="$hooks" "${extra[@]}" \
   "$suite" - "$mirror" 2>"$log" | $DOCKER import "${changes[@]}" - "$tag" >/dev/null; then
   tail -20 "$log" >&2

@@ -26,6 +26,7 @@ images_env_load() {
 
 # The set-up steps, in order. Each loads what the step before recorded.
 setup_engine()      { . "$REQCOUNT_ROOT/deploy/scripts/ensure-docker.sh"; }
+setup_jdk()         { bash "$REQCOUNT_ROOT/deploy/scripts/ensure-jdk.sh"; }   # ./mvnw and the java File.java steps
 setup_base_images() { bash "$REQCOUNT_ROOT/deploy/scripts/ensure-base-images.sh" && images_env_load; }
 setup_app_image()   { bash "$REQCOUNT_ROOT/deploy/scripts/build-app-image.sh" "$@" && images_env_load; }
 setup_deploy()      { bash "$REQCOUNT_ROOT/deploy/scripts/deploy-stack.sh" "$@"; }   # STACK PORT

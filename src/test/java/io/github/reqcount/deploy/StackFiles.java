@@ -2,14 +2,12 @@ package io.github.reqcount.deploy;
 
 import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -67,15 +65,14 @@ final class StackFiles {
 
     /**
      * A docker client with {@code docker stack config} (Docker 23 and newer; the engine's own 20.10 client lacks it).
-     * Its merge replaces a later file's lists where 20.10's deploy appends them: StackFilesTest checks that no overlay
+     * Its merge replaces a later file's lists where 20.10's deploy appends them: StackFilesIT checks that no overlay
      * relies on either.
      */
     static String docker() throws IOException, InterruptedException {
         for (String candidate : List.of("docker", "/usr/local/bin/docker", "/usr/bin/docker")) {
             try {
-                Process probe = new ProcessBuilder(candidate, "stack", "config", "--help").redirectErrorStream(true).start();
-                String help = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (probe.waitFor(30, TimeUnit.SECONDS) && help.contains("final config file")) {
+                String help = Command.run(new ProcessBuilder(candidate, "stack", "config", "--help"), Duration.ofSeconds(30)).output();
+                if (help.contains("final config file")) {
                     return candidate;
                 }
             } catch (IOException notThere) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.reqcount.support.ClusterViews;
+import io.github.reqcount.support.Command;
 import io.github.reqcount.support.Replies;
 import io.github.reqcount.support.Replies.Reply;
 import io.github.reqcount.support.Traffic;
@@ -265,19 +266,18 @@ class StackE2E {
                     }
                 }
                 """);
-        var builder = new ProcessBuilder("bash", "start_service.sh").directory(copy.toFile()).redirectErrorStream(true);
+        var builder = new ProcessBuilder("bash", "start_service.sh").directory(copy.toFile());
         builder.environment().putAll(Map.of("STACK_NAME", Swarm.STACK, "SERVICE_PORT", Integer.toString(
                 java.net.URI.create(Swarm.URL).getPort()), "VERIFY", "fast"));
         long started = System.nanoTime();
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(process.waitFor(6, java.util.concurrent.TimeUnit.MINUTES)).as("start_service.sh ended").isTrue();
+        Command.Result gate = Command.run(builder, Duration.ofMinutes(6));
+        String output = gate.output();
         String imageAfter = Swarm.docker("service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
                 Swarm.service("counter")).trim();
         Map<String, String> localsAfter = Swarm.localCounts();
-        Figures.report("start_service.sh exited %d after %.0f s; image %s -> %s; local counts %s -> %s", process.exitValue(),
+        Figures.report("start_service.sh exited %d after %.0f s; image %s -> %s; local counts %s -> %s", gate.exit(),
                 (System.nanoTime() - started) / 1e9, image, imageAfter, localsBefore, localsAfter);
-        assertThat(process.exitValue()).as(output).isNotZero();
+        assertThat(gate.exit()).as(output).isNotZero();
         assertThat(output).contains("GateProbeTest.failsOnPurpose").contains("target/surefire-reports")
                 .doesNotContain("== 5/10");
         assertThat(imageAfter).isEqualTo(image);
@@ -285,9 +285,8 @@ class StackE2E {
     }
 
     private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).inheritIO().start();
-        assertThat(process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command)).isZero();
+        Command.Result run = Command.run(new ProcessBuilder(command), Duration.ofMinutes(2));
+        assertThat(run.exit()).as(String.join(" ", command) + ":\n" + run.output()).isZero();
     }
 
     /** Each client saw its cluster numbers rise. */

@@ -1,12 +1,12 @@
 package io.github.reqcount.e2e;
 
+import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /** The deployed test stack, reached through the docker CLI: find, inspect and kill its containers, read Redis. */
 final class Swarm {
@@ -101,17 +101,11 @@ final class Swarm {
         List<String> command = new ArrayList<>(List.of(DOCKER));
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(300, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("Timed out: " + command);
+            Command.Result run = Command.run(new ProcessBuilder(command), Duration.ofSeconds(300));
+            if (run.exit() != 0) {
+                throw new IllegalStateException(command + " exited " + run.exit() + ": " + run.output());
             }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(command + " exited " + process.exitValue() + ": " + text);
-            }
-            return text;
+            return run.output();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot run " + command + ": " + e, e);
         } catch (InterruptedException e) {

@@ -11,12 +11,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,19 +37,15 @@ class K8sManifestsIT {
 
     /** `kubectl kustomize DIR`; a missing kubectl fails the test and says how to install it. */
     static String kustomize(Path dir) throws IOException, InterruptedException {
-        Process process;
+        Command.Result run;
         try {
-            process = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
+            run = Command.runKeepingErrorsApart(new ProcessBuilder("kubectl", "kustomize", dir.toString()), Duration.ofSeconds(60));
         } catch (IOException e) {
             return fail("kubectl is not installed, and it renders deploy/k8s/: install Debian's with `" + INSTALL_KUBECTL
                     + "` (" + e.getMessage() + ")");
         }
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl kustomize finished").isTrue();
-        assertThat(process.exitValue()).as("kubectl kustomize %s failed:%n%s", dir, err).isZero();
-        return out;
+        assertThat(run.exit()).as("kubectl kustomize %s failed:%n%s", dir, run.errors()).isZero();
+        return run.output();
     }
 
     @Test

@@ -1,12 +1,12 @@
 package io.github.reqcount.nemesis;
 
+import io.github.reqcount.support.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-/** Runs one short command and waits for it, bounded in time: the nemesis's hands on ip, iptables and redis-cli. */
+/** The nemesis's hands on ip, iptables and redis-cli: short commands through the tests' one runner, 15 s each. */
 final class Shell {
 
     private Shell() {
@@ -27,21 +27,14 @@ final class Shell {
 
     /** Runs the command and returns its exit code and output (stdout and stderr), whatever they are. */
     static Result exec(Map<String, String> env, List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
         try {
-            // timeout(1) bounds the command itself, so reading its output to the end can't hang either.
-            List<String> bounded = new java.util.ArrayList<>(List.of("timeout", "-k", "2", "15"));
-            bounded.addAll(command);
-            ProcessBuilder builder = new ProcessBuilder(bounded).redirectErrorStream(true);
-            builder.environment().putAll(env);
-            Process process = builder.start();
-            process.getOutputStream().close();
             // Every command here is short; a stuck one is killed rather than waited on.
-            byte[] output = process.getInputStream().readNBytes(1 << 20);
-            if (!process.waitFor(20, TimeUnit.SECONDS)) { // only if timeout(1) itself is stuck
-                process.destroyForcibly();
-                return new Result(-1, "timed out: " + String.join(" ", command));
-            }
-            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+            Command.Result result = Command.run(builder, Duration.ofSeconds(15));
+            return new Result(result.exit(), result.output());
+        } catch (Command.TimedOut e) {
+            return new Result(-1, e.getMessage());
         } catch (IOException e) {
             return new Result(-1, e.toString());
         } catch (InterruptedException e) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * majority promotes the other replica while the old primary still gets its WAIT answered), and they repeat. The
  * service stops only when it can't reach a majority, so a majority beside the primary keeps the promise.
  */
-class SentinelPlacementTest {
+class SentinelPlacementIT {
 
     /** docker-stack.yml with deploy/stack/ha.yml, merged: `redis` keeps the base's node. */
     static Map<String, Map<String, Object>> services() throws IOException, InterruptedException {

@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.Yaml;
  * deploy/monitoring/alerts.yml are valid, and every alert passes its unit tests in deploy/monitoring/alerts-test.yml, each with a
  * case where it fires. Needs promtool on PATH (Debian: apt-get install prometheus; testing_infrastructure.sh does).
  */
-class AlertRulesTest {
+class AlertRulesIT {
 
     private static final Path DIR = Path.of("deploy/monitoring");
 

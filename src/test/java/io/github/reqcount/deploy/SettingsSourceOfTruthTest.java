@@ -1,4 +1,4 @@
-package io.github.reqcount.k8s;
+package io.github.reqcount.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

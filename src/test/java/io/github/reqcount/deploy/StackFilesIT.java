@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every stack deploy-stack.sh can choose (edge mesh or no-ipvs, Redis auth on or off, one Redis or three under
  * Sentinel, monitoring or not), rendered by docker stack config, holds what each mode promises.
  */
-class StackFilesTest {
+class StackFilesIT {
 
     static final Set<String> REDIS = Set.of("redis", "redis-2", "redis-3");
     static final Set<String> SENTINELS = Set.of("sentinel-1", "sentinel-2", "sentinel-3");
