@@ -128,7 +128,7 @@ fi
 slowdisk() { # the slowdisk profile on the jar that verify built, bounded; prints its table
   local log=target/slowdisk.log rc=0
   rm -rf target/slowdisk
-  timeout 600 ./mvnw -B -q -Pslowdisk test-compile failsafe:integration-test failsafe:verify \
+  timeout 900 ./mvnw -B -q -Pslowdisk test-compile failsafe:integration-test failsafe:verify \
     -Dslowdisk.jar="$(jar)" > "$log" 2>&1 || rc=$?
   if [ -f target/slowdisk/report.md ]; then cat target/slowdisk/report.md; fi
   if [ "$rc" != 0 ]; then grep -h -A6 'slow-disk run' target/failsafe-reports/*SlowDiskE2E.txt 2>/dev/null || tail -30 "$log"; fi

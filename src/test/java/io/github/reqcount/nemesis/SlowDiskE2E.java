@@ -2,7 +2,9 @@ package io.github.reqcount.nemesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.reqcount.redis.RedisKeys;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.github.reqcount.redis.RedisKeys;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,7 +93,7 @@ class SlowDiskE2E {
                     delayed.add(delayedFsyncs());
                     long start = System.nanoTime();
                     redis.destroyForcibly(); // SIGKILL: start.sh execs redis-server
-                    if (!redis.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (!redis.waitFor(30, TimeUnit.SECONDS)) {
                         throw new IllegalStateException("redis-server outlived SIGKILL by 30 s");
                     }
                     faults.add(new Fault("kill " + kill, "SIGKILL " + kill + " (aof_delayed_fsync "
@@ -111,7 +113,7 @@ class SlowDiskE2E {
                 services.forEach(ServiceProcess::stop);
                 if (redis != null) {
                     redis.destroyForcibly();
-                    redis.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                    redis.waitFor(30, TimeUnit.SECONDS);
                 }
             }
         } finally {
@@ -210,7 +212,7 @@ class SlowDiskE2E {
             }
             return matcher.group(1);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
