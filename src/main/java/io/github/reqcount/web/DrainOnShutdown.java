@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
  * A replica being stopped (SIGTERM from Swarm, Kubernetes or docker stop) leaves the edges' rotation before it stops
  * taking requests. The context publishes ContextClosedEvent before it stops anything, so here readiness goes to
  * REFUSING_TRAFFIC and the replica keeps serving for DRAIN_DELAY: long enough for every edge's health check
- * (deploy/haproxy/haproxy.cfg marks a replica down within about 1.5 s) and the orchestrator's own endpoint removal to
+ * (deploy/haproxy/haproxy.cfg takes a replica out within about 1 s) and the orchestrator's own endpoint removal to
  * stop sending to it. Only then does the graceful shutdown (server.shutdown=graceful) close the server and let the
  * requests in flight finish. Without the delay, whatever an edge sends in the moment before its next failed check
  * finds the server closed.

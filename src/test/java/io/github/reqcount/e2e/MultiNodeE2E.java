@@ -34,7 +34,7 @@ class MultiNodeE2E {
     private static final Duration RESCHEDULE_BOUND = Duration.ofSeconds(120);
 
     /**
-     * How long after a node's death a request may still fail: the edges mark its replicas down within about 2.5 s
+     * How long after a node's death a request may still fail: the edges mark its replicas down within about 2.4 s
      * (deploy/haproxy/haproxy.cfg), and retry elsewhere whatever could not connect before that.
      */
     private static final Duration KILL_FAILURE_WINDOW = Duration.ofSeconds(3);
