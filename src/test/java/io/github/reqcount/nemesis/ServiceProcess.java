@@ -27,15 +27,22 @@ final class ServiceProcess {
     }
 
     static ServiceProcess start(String name, int node, Path jar, Secrets secrets, Path log) {
+        return start(name, node, jar, secrets, log, Cluster.all(RedisNode.SENTINEL_PORT), List.of());
+    }
+
+    /** With the Sentinels given as host:port,... and more arguments for the service. */
+    static ServiceProcess start(String name, int node, Path jar, Secrets secrets, Path log, String sentinels,
+            List<String> more) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of("ip", "netns", "exec", Network.namespace(node), java,
+        List<String> command = new java.util.ArrayList<>(List.of("ip", "netns", "exec", Network.namespace(node), java,
                 "-Xmx192m", "-XX:+UseSerialGC", "-jar", jar.toString(),
                 "--redis-sentinel-master=reqcount",
-                "--redis-sentinel-nodes=" + Cluster.all(RedisNode.SENTINEL_PORT),
+                "--redis-sentinel-nodes=" + sentinels,
                 "--redis-username=reqcount",
                 "--server.port=" + PORT,
                 "--management.server.port=" + MANAGEMENT_PORT,
-                "--instance-name=" + name);
+                "--instance-name=" + name));
+        command.addAll(more);
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
