@@ -38,8 +38,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Pub/sub keeps no history: after a subscription (re)connects, a Sentinel counts only once it has been asked
  * again for its view. Each subscription is PINGed every tick; one that has not answered for {@link #LIVE} no longer
- * counts, unless its connections stay open (a Sentinel stalled, not cut off: see Link#reachable). Fewer than a
- * majority reachable means no counting at all.
+ * counts. Fewer than a majority reachable means no counting at all.
  */
 public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
 
@@ -55,10 +54,10 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
 
     static final Duration TICK = Duration.ofMillis(100);
     /**
-     * A Sentinel that has not answered a PING or a query for this long is not reachable, unless its connections
-     * stay open (then up to SILENT). Short enough that a link cut off stops counting before a failover on the other
-     * side can promote a replica (down-after, a vote and the promotion take longer); long enough that a busy node's
-     * slow answer, with one Sentinel already lost, does not stop counting.
+     * A Sentinel that has not answered a PING or a query for this long is not reachable. Short enough that a link cut
+     * off stops counting before a failover on the other side can promote a replica (down-after, a vote and the
+     * promotion take longer); long enough that a busy node's slow answer, with one Sentinel already lost, does not
+     * stop counting.
      */
     static final Duration LIVE = Duration.ofMillis(2500);
     /** A link with no PONG for this long, though it looks open, is closed and made again. */
@@ -366,31 +365,10 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
             }
         }
 
-        /**
-         * Subscribed, asked since its last (re)subscription and since the last alarm, and either answering (a PONG
-         * and an answer within LIVE) or stalled behind connections that stay open, for less than SILENT.
-         *
-         * <p>A Sentinel stalls when it looks up the name of a peer or a replica that has left: Redis 7.0 resolves
-         * the hostname of an instance it reconnects to with a blocking getaddrinfo, once a second per instance that
-         * is gone, and Docker's DNS takes seconds to say that a stopped task's name is no more. The two Sentinels
-         * left by a drained node stall together so, and would stop the counting though nothing can fail over. A
-         * stalled Sentinel's kernel still acknowledges the PINGs, so its connections stay open; one cut off from
-         * this service leaves them unacknowledged, and TCP_USER_TIMEOUT (RedisConfig) closes them within seconds,
-         * before a failover elsewhere can promote a replica. While stalled it can't vote, and whatever it does next
-         * reaches this watch, in order, on those same connections: its last answer still holds.
-         */
+        /** Subscribed, answering PINGs, and asked since its last (re)subscription and since the last alarm. */
         boolean reachable(long now, long alarmAt) {
-            if (!subscribed || report == null || askedAt <= subscribedAt || askedAt <= alarmAt) {
-                return false;
-            }
-            boolean answering = now - pongAt < LIVE.toNanos() && now - askedAt < LIVE.toNanos();
-            return answering || (open() && now - askedAt < SILENT.toNanos());
-        }
-
-        private boolean open() {
-            var subscription = events;
-            var questions = queries;
-            return subscription != null && subscription.isOpen() && questions != null && questions.isOpen();
+            return subscribed && report != null && askedAt > subscribedAt && askedAt > alarmAt
+                    && now - pongAt < LIVE.toNanos() && now - askedAt < LIVE.toNanos();
         }
 
         private void connect() {
