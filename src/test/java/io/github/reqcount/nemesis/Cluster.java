@@ -24,6 +24,12 @@ final class Cluster {
                 .collect(Collectors.joining(","));
     }
 
+    /** Every node's name with the port: name1:port,name2:port,name3:port. */
+    static String named(java.util.function.IntFunction<String> name, int port) {
+        return IntStream.rangeClosed(1, Network.NODES).mapToObj(n -> name.apply(n) + ":" + port)
+                .collect(Collectors.joining(","));
+    }
+
     /** One command's answer, or an empty list when the server doesn't answer within 2 s. */
     List<String> ask(int node, int port, String... command) {
         List<String> cli = new ArrayList<>(List.of("timeout", "2", "redis-cli", "--no-auth-warning", "--user", "admin",
@@ -90,7 +96,7 @@ final class Cluster {
             if (node == primary) {
                 continue;
             }
-            if (!info(node, RedisNode.REDIS_PORT, "replication", "master_host").equals(Network.ip(primary))
+            if (Network.nodeOf(info(node, RedisNode.REDIS_PORT, "replication", "master_host")) != primary
                     || !info(node, RedisNode.REDIS_PORT, "replication", "master_link_status").equals("up")) {
                 return 0;
             }

@@ -75,7 +75,7 @@ class NemesisE2E {
                 services.add(ServiceProcess.start(name, node, jar, secrets, run.resolve(name + ".log")));
             }
             for (ServiceProcess service : services) {
-                service.awaitReady(Duration.ofMinutes(3));
+                service.awaitReady(Duration.ofMinutes(6)); // a loaded machine starts a JVM slowly
             }
             log("services ready");
             clients = new Clients(services, 3, Duration.ofSeconds(2), Duration.ofHours(6));

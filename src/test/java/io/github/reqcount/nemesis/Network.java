@@ -1,5 +1,10 @@
 package io.github.reqcount.nemesis;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +20,7 @@ final class Network {
     static final int NODES = 3;
     private static final String PREFIX = "10.99.77.";
     private static final String BRIDGE = "rqnbr0";
+    private static final Path NETNS_ETC = Path.of("/etc/netns");
     // The host's FORWARD chain sees bridged traffic (br_netfilter, as Docker loads it) and may drop it by policy.
     private static final String[] FORWARD_RULE =
             {"FORWARD", "-i", BRIDGE, "-o", BRIDGE, "-m", "comment", "--comment", "reqcount-nemesis", "-j", "ACCEPT"};
@@ -30,10 +36,19 @@ final class Network {
         return PREFIX + (10 + node);
     }
 
-    /** The node an address belongs to, or 0. */
+    /** The name of the node's Redis, where the nodes go by names (useNameServer). */
+    static String redisName(int node) {
+        return "redis-" + node;
+    }
+
+    static String sentinelName(int node) {
+        return "sentinel-" + node;
+    }
+
+    /** The node an address (or a name) belongs to, or 0. */
     static int nodeOf(String address) {
         for (int node = 1; node <= NODES; node++) {
-            if (ip(node).equals(address)) {
+            if (ip(node).equals(address) || redisName(node).equals(address)) {
                 return node;
             }
         }
@@ -50,14 +65,50 @@ final class Network {
         rule.addAll(List.of(FORWARD_RULE));
         Shell.run(rule.toArray(String[]::new));
         for (int node = 1; node <= NODES; node++) {
-            String ns = namespace(node), veth = "rqnv" + node;
+            String ns = namespace(node);
             Shell.run("ip", "netns", "add", ns);
-            Shell.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
-            Shell.run("ip", "link", "set", veth, "master", BRIDGE, "up");
-            Shell.run("ip", "-n", ns, "addr", "add", ip(node) + "/24", "dev", "eth0");
-            Shell.run("ip", "-n", ns, "link", "set", "eth0", "up");
             Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
+            plug(node);
         }
+    }
+
+    /** Connects the node to the bridge, at its address. */
+    static void plug(int node) {
+        String ns = namespace(node), veth = "rqnv" + node;
+        Shell.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        Shell.run("ip", "link", "set", veth, "master", BRIDGE, "up");
+        Shell.run("ip", "-n", ns, "addr", "add", ip(node) + "/24", "dev", "eth0");
+        Shell.run("ip", "-n", ns, "link", "set", "eth0", "up");
+    }
+
+    /**
+     * Takes the node off the bridge, as a Swarm task's address leaves the overlay when the task stops: packets to
+     * it go nowhere, and nothing answers them (no reset).
+     */
+    static void unplug(int node) {
+        Shell.run("ip", "link", "del", "rqnv" + node);
+    }
+
+    /**
+     * Names for the nodes' processes, as Docker gives a stack's tasks: each namespace resolves through the name
+     * server on the bridge's host address (nameServer()), as a task does through Docker's embedded DNS, and keeps
+     * the host's /etc/hosts. `ip netns exec` mounts these files over /etc's for what it starts.
+     */
+    static void useNameServer() {
+        try {
+            for (int node = 1; node <= NODES; node++) {
+                Path dir = Files.createDirectories(NETNS_ETC.resolve(namespace(node)));
+                Files.writeString(dir.resolve("resolv.conf"), "nameserver " + nameServer() + "\noptions ndots:0\n");
+                Files.copy(Path.of("/etc/hosts"), dir.resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The address the nodes' name server listens on: the host's side of the bridge. */
+    static String nameServer() {
+        return PREFIX + "1";
     }
 
     /** Kills every process left in the namespaces, deletes them, the bridge and the FORWARD rule. Safe to repeat. */
@@ -74,6 +125,11 @@ final class Network {
                 Shell.exec(Map.of(), List.of("ip", "netns", "del", ns));
             }
             Shell.exec(Map.of(), List.of("ip", "link", "del", "rqnv" + node));
+            Path etc = NETNS_ETC.resolve(ns);
+            for (String file : new String[] {"resolv.conf", "hosts"}) {
+                etc.resolve(file).toFile().delete();
+            }
+            etc.toFile().delete();
         }
         Shell.exec(Map.of(), List.of("ip", "link", "del", BRIDGE));
         List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-D"));

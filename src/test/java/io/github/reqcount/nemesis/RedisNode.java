@@ -25,11 +25,19 @@ final class RedisNode {
     private Process redis;
     private Process sentinel;
 
+    /** Whether Redis and its Sentinel go by names (redis-N, sentinel-N: Network.useNameServer), as in the stack. */
+    private final boolean named;
+
     RedisNode(int node, Path repo, Path runDir, Secrets secrets) {
+        this(node, repo, runDir, secrets, false);
+    }
+
+    RedisNode(int node, Path repo, Path runDir, Secrets secrets, boolean named) {
         this.node = node;
         this.repo = repo;
         this.dir = runDir.resolve("node" + node);
         this.secrets = secrets;
+        this.named = named;
     }
 
     Path redisLog() {
@@ -41,17 +49,39 @@ final class RedisNode {
     }
 
     void startRedis() {
-        redis = start("deploy/redis-ha/redis-start.sh", redisLog());
+        redis = start("deploy/redis-ha/redis-start.sh", redisLog(), named ? Network.redisName(node) : Network.ip(node));
     }
 
     void startSentinel() {
-        sentinel = start("deploy/redis-ha/sentinel-start.sh", sentinelLog());
+        sentinel = start("deploy/redis-ha/sentinel-start.sh", sentinelLog(),
+                named ? Network.sentinelName(node) : Network.ip(node));
     }
 
     /** SIGKILLs the Sentinel process; its start script then ends by itself. */
     void killSentinel() {
         sentinel.descendants().forEach(ProcessHandle::destroyForcibly);
         sentinel.destroyForcibly();
+    }
+
+    /**
+     * SIGTERM to both start scripts, as `docker stop` sends a task's main process, and waits until both have ended
+     * (they stop their server first); SIGKILL after 10 s, as Docker does.
+     */
+    void terminate() {
+        for (Process process : new Process[] {sentinel, redis}) {
+            process.destroy();
+        }
+        for (Process process : new Process[] {sentinel, redis}) {
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     void stop() {
@@ -63,30 +93,30 @@ final class RedisNode {
         }
     }
 
-    private Process start(String script, Path log) {
+    private Process start(String script, Path log, String self) {
         try {
             Files.createDirectories(dir);
             ProcessBuilder builder = new ProcessBuilder(
                     List.of("ip", "netns", "exec", Network.namespace(node), "sh", repo.resolve(script).toString()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment());
+            builder.environment().put("HA_SELF", self);
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The stack's settings (deploy/stack/ha.yml), with this node's address and directories. */
+    /** The stack's settings (deploy/stack/ha.yml), with this node's directories; HA_SELF is the process's own. */
     private Map<String, String> environment() {
         Map<String, String> env = new HashMap<>();
-        env.put("HA_SELF", Network.ip(node));
         env.put("HA_NAME", "reqcount");
         env.put("HA_DIR", dir.toString());
         env.put("HA_PORT", String.valueOf(REDIS_PORT));
         env.put("HA_SENTINEL_PORT", String.valueOf(SENTINEL_PORT));
-        env.put("HA_SENTINELS", Cluster.all(SENTINEL_PORT));
-        env.put("HA_REDIS", Cluster.all(REDIS_PORT));
-        env.put("HA_INITIAL_PRIMARY", Network.ip(1) + ":" + REDIS_PORT);
+        env.put("HA_SENTINELS", named ? Cluster.named(Network::sentinelName, SENTINEL_PORT) : Cluster.all(SENTINEL_PORT));
+        env.put("HA_REDIS", named ? Cluster.named(Network::redisName, REDIS_PORT) : Cluster.all(REDIS_PORT));
+        env.put("HA_INITIAL_PRIMARY", (named ? Network.redisName(1) : Network.ip(1)) + ":" + REDIS_PORT);
         env.put("HA_QUORUM", "2");
         env.put("HA_DOWN_AFTER_MS", "1500");
         env.put("HA_FAILOVER_TIMEOUT_MS", "10000");

@@ -38,11 +38,18 @@ final class ServiceProcess {
     }
 
     static ServiceProcess start(String name, int node, Path jar, Secrets secrets, Path log) {
+        return start(name, node, jar, secrets, log, Cluster.all(RedisNode.SENTINEL_PORT), List.of());
+    }
+
+    /** With the Sentinels given as host:port,... and more arguments for the service. */
+    static ServiceProcess start(String name, int node, Path jar, Secrets secrets, Path log, String sentinels,
+            List<String> more) {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", Network.namespace(node)));
         command.addAll(java(jar, name, PORT, MANAGEMENT_PORT));
         command.addAll(List.of("--redis-sentinel-master=reqcount",
-                "--redis-sentinel-nodes=" + Cluster.all(RedisNode.SENTINEL_PORT),
+                "--redis-sentinel-nodes=" + sentinels,
                 "--redis-username=reqcount"));
+        command.addAll(more);
         // The password through the environment, as REDIS_PASSWORD, so it shows in no process list.
         Process process = launch(command, Map.of("REDIS_PASSWORD", secrets.service()), log);
         return new ServiceProcess(name, node, process, Network.ip(node), PORT, MANAGEMENT_PORT);
