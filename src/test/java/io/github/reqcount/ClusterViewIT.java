@@ -10,7 +10,11 @@ import io.github.reqcount.support.RunningApp;
 import io.github.reqcount.support.Traffic;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -64,6 +68,31 @@ class ClusterViewIT {
             assertThat(view.get("replicas").get(0).get("requests").asLong()).isEqualTo(10);
             assertThat(view.get("unattributed").asLong()).isEqualTo(1000);
             assertThat(view.get("consistent").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void onASlowRedisTheHeartbeatAndClusterReadsTakeNoConnectionThatATransactionNeeds() throws Exception {
+        // One transaction in flight, heartbeats three times a second, and Redis holding every write for 2 s (as a
+        // slow fsync does): the transaction, the heartbeat and /cluster all wait on Redis at once. Each must have a
+        // connection of its own, or a borrower times out in the pool and a request is refused while Redis is fine.
+        try (var a = new RunningApp("replica-a", redis, "--batch-max-in-flight=1", "--heartbeat-ttl=1s",
+                "--redis-command-timeout=5s")) {
+            assertThat(Replies.get(a.url()).statusCode()).isEqualTo(200);
+            redis.cli("admin", RedisServer.ADMIN_PASSWORD, "client", "pause", "2000", "write");
+            var counted = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+            var views = new ArrayList<CompletableFuture<HttpResponse<String>>>();
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            for (int i = 0; i < 4; i++) {
+                counted.add(CompletableFuture.supplyAsync(() -> Replies.get(a.url()), threads));
+                views.add(CompletableFuture.supplyAsync(() -> Replies.get(a.url() + "cluster"), threads));
+            }
+            threads.shutdown();
+            assertThat(counted).extracting(r -> r.join().statusCode()).as("GET / while writes wait")
+                    .containsOnly(200);
+            assertThat(views).extracting(r -> r.join().statusCode()).as("/cluster while writes wait")
+                    .containsOnly(200);
+            assertThat(cluster(a.url()).get("total").asLong()).isEqualTo(5);
         }
     }
 

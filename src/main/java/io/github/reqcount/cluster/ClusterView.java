@@ -20,8 +20,12 @@ public class ClusterView {
         this.redis = redis;
     }
 
-    /** Throws a DataAccessException when Redis does not answer. */
-    public ClusterSnapshot read() {
+    /**
+     * Throws a DataAccessException when Redis does not answer. One read at a time: its MULTI/EXEC borrows a
+     * connection of its own, and the Redis pool keeps exactly one for it beside the group commit's (RedisConfig), so
+     * however many ask for /cluster, a transaction never waits for a connection that a read took.
+     */
+    public synchronized ClusterSnapshot read() {
         // The total and the replicas' fields come from one MULTI/EXEC, so they are read at one instant.
         List<Object> counts = redis.execute(StringSession.of(ops -> {
             ops.multi();

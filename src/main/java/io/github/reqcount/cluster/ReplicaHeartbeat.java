@@ -1,7 +1,6 @@
 package io.github.reqcount.cluster;
 
 import io.github.reqcount.redis.RedisKeys;
-import io.github.reqcount.redis.StringSession;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +32,10 @@ public class ReplicaHeartbeat {
     public void beat() {
         String now = Long.toString(System.currentTimeMillis());
         try {
-            redis.executePipelined(StringSession.of(ops -> {
-                ops.opsForValue().set(RedisKeys.alive(replica), now, ttl);
-                ops.opsForHash().put(RedisKeys.REPLICA_SEEN, replica, now);
-                return null;
-            }));
+            // Plain commands, on the connection that every plain command shares: a pipeline would borrow one of the
+            // pool's connections, which are the group commit's, and a slow Redis would then refuse requests.
+            redis.opsForValue().set(RedisKeys.alive(replica), now, ttl);
+            redis.opsForHash().put(RedisKeys.REPLICA_SEEN, replica, now);
         } catch (DataAccessException e) {
             // The counter logs Redis outages once; a missed beat only makes this replica look gone for a while.
             log.atDebug().addKeyValue("event.action", "replica.heartbeat.failed").addKeyValue("error", e.toString())

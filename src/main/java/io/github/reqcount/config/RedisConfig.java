@@ -78,12 +78,15 @@ public class RedisConfig {
     }
 
     /**
-     * MULTI/EXEC needs a connection of its own, so transactions borrow from this pool; the connection that plain
-     * commands (health, reads, heartbeats) share is taken from it too, once. The group commit never has more than
-     * batchMaxInFlight transactions open, so the pool holds that many plus the shared one: no connection sits
-     * unused, none is opened per request, and none is opened at start, so the service starts while Redis is
-     * down. Its size follows BATCH_MAX_IN_FLIGHT; the rest is Boot's spring.data.redis.lettuce.pool.* (a borrower
-     * waits at most the connect timeout, application.properties).
+     * MULTI/EXEC and pipelines need a connection of their own, so they borrow from this pool; the connection that
+     * plain commands (health, heartbeats, the retirement script) share is taken from it too, once. Two kinds of
+     * borrower: the group commit, never more than batchMaxInFlight transactions open, and the cluster view
+     * (/cluster and the upkeep), one read at a time (ClusterView). So the pool holds batchMaxInFlight + 2 and no
+     * transaction ever waits for a connection that something else took: on a slow Redis (a slow fsync) a
+     * transaction that waited its turn would time out in the pool and refuse its requests while Redis is fine.
+     * None is opened per request, and none at start, so the service starts while Redis is down. Its size follows
+     * BATCH_MAX_IN_FLIGHT; the rest is Boot's spring.data.redis.lettuce.pool.* (a borrower waits at most the
+     * connect timeout, application.properties).
      */
     @Bean
     LettuceClientConfigurationBuilderCustomizer poolSizedForTheTransactionsInFlight(ServiceProperties props,
@@ -93,8 +96,8 @@ public class RedisConfig {
             if (client instanceof LettucePoolingClientConfigurationBuilder pooling) {
                 DataRedisProperties.Pool settings = redis.getLettuce().getPool();
                 var pool = new GenericObjectPoolConfig<StatefulConnection<?, ?>>();
-                pool.setMaxTotal(props.batchMaxInFlight() + 1);
-                pool.setMaxIdle(props.batchMaxInFlight() + 1);
+                pool.setMaxTotal(poolSize(props));
+                pool.setMaxIdle(poolSize(props));
                 pool.setMinIdle(settings.getMinIdle());
                 if (settings.getMaxWait() != null) {
                     pool.setMaxWait(settings.getMaxWait());
@@ -105,6 +108,11 @@ public class RedisConfig {
                 pooling.poolConfig(pool);
             }
         };
+    }
+
+    /** The group commit's transactions, the cluster view's one read, and the shared connection. */
+    static int poolSize(ServiceProperties props) {
+        return props.batchMaxInFlight() + 2;
     }
 
     /** WAIT has to answer before Lettuce gives up on the command, or a slow replica would read as a lost Redis. */

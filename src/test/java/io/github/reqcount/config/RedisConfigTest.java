@@ -69,7 +69,7 @@ class RedisConfigTest {
             assertThat(ReflectionTestUtils.getField(factory, "pipeliningFlushPolicy"))
                     .as("MULTI, INCRBY and EXEC leave in one write").isSameAs(PipeliningFlushPolicy.flushOnClose());
             assertThat(client).isInstanceOfSatisfying(LettucePoolingClientConfiguration.class, pooled -> {
-                assertThat(pooled.getPoolConfig().getMaxTotal()).as("four transactions in flight, one shared").isEqualTo(5);
+                assertThat(pooled.getPoolConfig().getMaxTotal()).as("four transactions in flight, one cluster read, one shared").isEqualTo(6);
                 assertThat(pooled.getPoolConfig().getMaxWaitDuration()).isEqualTo(Duration.ofMillis(500));
             });
         });
@@ -84,7 +84,7 @@ class RedisConfigTest {
                             .isEqualTo(Duration.ofSeconds(2));
                     assertThat(client.getCommandTimeout()).isEqualTo(Duration.ofSeconds(3));
                     var pool = ((LettucePoolingClientConfiguration) client).getPoolConfig();
-                    assertThat(pool.getMaxTotal()).isEqualTo(3);
+                    assertThat(pool.getMaxTotal()).isEqualTo(4);
                     assertThat(pool.getMaxWaitDuration()).as("a borrower waits at most a connect").isEqualTo(Duration.ofSeconds(2));
                 });
     }
