@@ -6,9 +6,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tries a failed transaction once more, so that one dropped connection costs no request; a second failure is
- * final. Logs an outage once when it starts and once when it ends, not at every refused request. Each of these lines
- * carries an event key (redis.outage.start, redis.outage.end, redis.retry.gap) and its figures as keys of their own,
- * for a log pipeline to filter on; docs/operations.md lists them.
+ * final. Logs an outage once when it starts and once when it ends, and every refusal only at DEBUG. Each of these
+ * lines carries an event key (redis.outage.start, redis.outage.end, redis.retry.gap, redis.refused) and its figures
+ * as keys of their own, for a log pipeline to filter on; docs/operations.md lists them.
  */
 public class RetryOnce implements CounterTransaction {
 
@@ -42,6 +42,9 @@ public class RetryOnce implements CounterTransaction {
                             .log("Redis did not confirm an increment after one retry; answering 503 until it does: {}",
                                     second.toString());
                 }
+                // Every refusal's cause, at DEBUG: the WARN above names only the first of an outage.
+                log.atDebug().addKeyValue("event.action", "redis.refused").addKeyValue("batch", n)
+                        .addKeyValue("error", second.toString()).log("Refused a batch of {}: {}", n, second.toString());
                 throw second;
             }
         }

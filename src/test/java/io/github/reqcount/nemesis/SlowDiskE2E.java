@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +90,7 @@ class SlowDiskE2E {
                 double[] before = disk.fsyncs();
                 List<Long> delayed = new ArrayList<>();
                 for (int kill = 1; kill <= kills; kill++) {
-                    awaitAnswers("kill " + kill);
+                    awaitAnswers("kill " + kill, false, Duration.ofSeconds(60));
                     delayed.add(delayedFsyncs());
                     long start = System.nanoTime();
                     redis.destroyForcibly(); // SIGKILL: start.sh execs redis-server
@@ -100,7 +101,7 @@ class SlowDiskE2E {
                             + delayed.get(kill - 1) + ")", start, System.nanoTime(), false, false, Set.of(), Set.of()));
                     startRedis(disk.mount(), run);
                 }
-                awaitAnswers("end");
+                awaitAnswers("end", true, Duration.ofMinutes(3));
                 List<Op> history = clients.stop();
                 clients = null;
                 double[] after = disk.fsyncs();
@@ -154,21 +155,41 @@ class SlowDiskE2E {
         assertThat(failures).as("the slow-disk run (table in %s)", OUT.resolve("report.md")).isEmpty();
     }
 
-    /** Waits until both services have handed out a few numbers more: the next kill lands under load. */
-    private void awaitAnswers(String label) {
+    /**
+     * Before a kill: waits until the services together have handed out a few numbers more, so that the kill lands
+     * under load. At the end: waits until each service has, so that no replica is left refusing for good. Not each
+     * before every kill: on this disk every Redis event-loop turn with a write waits out a 2.5 s fsync, and a
+     * reconnect's handshake (several round trips) can lose out to the other service's stream of writes for a while;
+     * a 503 meanwhile is the promised answer, not a failure.
+     */
+    private void awaitAnswers(String label, boolean each, Duration limit) {
         clients.scenario(label);
-        List<Long> from = services.stream().map(s -> clients.answered(s.name)).toList();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (int i = 0; i < services.size(); i++) {
-            while (clients.answered(services.get(i).name) < from.get(i) + ANSWERS_BEFORE_KILL) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(services.get(i).name + " handed out fewer than "
-                            + ANSWERS_BEFORE_KILL + " numbers within 60 s of " + label + "'s start");
-                }
-                Cluster.sleep(Duration.ofMillis(50));
+        List<Long> from = answered();
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<Long> gained;
+        while (!enough(gained = gained(from), each)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("fewer than " + ANSWERS_BEFORE_KILL + " numbers handed out "
+                        + (each ? "by each service" : "in all") + " within " + limit.toSeconds() + " s of " + label
+                        + "'s start: " + gained + " by " + services.stream().map(s -> s.name).toList());
             }
+            Cluster.sleep(Duration.ofMillis(50));
         }
         Cluster.sleep(Duration.ofMillis(500 + random.nextInt(1500)));
+    }
+
+    private List<Long> answered() {
+        return services.stream().map(s -> clients.answered(s.name)).toList();
+    }
+
+    private List<Long> gained(List<Long> from) {
+        List<Long> now = answered();
+        return IntStream.range(0, now.size()).mapToObj(i -> now.get(i) - from.get(i)).toList();
+    }
+
+    private static boolean enough(List<Long> gained, boolean each) {
+        return each ? gained.stream().allMatch(g -> g >= ANSWERS_BEFORE_KILL)
+                : gained.stream().mapToLong(Long::longValue).sum() >= ANSWERS_BEFORE_KILL;
     }
 
     /** The stack's Redis: deploy/redis/start.sh with docker-stack.yml's arguments, here on loopback, no auth. */
