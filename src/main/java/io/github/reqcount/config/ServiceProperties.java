@@ -37,9 +37,9 @@ public record ServiceProperties(
         // Group commit: the most requests one transaction carries, and the most transactions in flight. Redis
         // with appendfsync always (the stack's default) fsyncs once per event-loop iteration, for every transaction
         // that reached it meanwhile: with one in flight a replica's waiting requests miss that fsync and wait for
-        // the next; four let them leave at once and share it. That is the reasoning for a slow disk
-        // (bench/results/durable.md); on a disk whose fsync takes a few milliseconds, one in flight has measured as
-        // fast or faster, so this default is still to be settled by an order-balanced run.
+        // the next; four let them leave at once and share it. On a disk whose fsync takes 50 ms, four serve 107 req/s
+        // where one serves 75 and eight 145; on a fast disk eight measured no better than four
+        // (bench/results/durable.md). One against four on a fast disk is still to be settled by an order-balanced run.
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
         @DefaultValue("4") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
