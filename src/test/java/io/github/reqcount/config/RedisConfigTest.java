@@ -107,7 +107,7 @@ class RedisConfigTest {
                     var pool = ((LettucePoolingClientConfiguration) factory.getClientConfiguration()).getPoolConfig();
                     assertThat(pool.getMaxWaitDuration()).isEqualTo(Duration.ofSeconds(3));
                     assertThat(pool.getDurationBetweenEvictionRuns()).isEqualTo(Duration.ofMinutes(1));
-                    assertThat(pool.getMaxTotal()).isEqualTo(5);
+                    assertThat(pool.getMaxTotal()).isEqualTo(6);
                 });
     }
 
