@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -155,13 +156,22 @@ public class StackCheck {
         }
     }
 
+    /** docker ARGS's output; a docker that hangs (an engine that stopped answering) is killed after 30 s. */
     static String docker(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(DOCKER));
         command.addAll(Arrays.asList(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        process.waitFor();
-        return out;
+        File out = File.createTempFile("stack-check", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectOutput(out).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                System.err.println("[check] docker " + String.join(" ", args) + ": no answer within 30 s");
+            }
+            return java.nio.file.Files.readString(out.toPath());
+        } finally {
+            out.delete();
+        }
     }
 
     static String none(List<String> items) {

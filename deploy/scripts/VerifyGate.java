@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The rollout's gate: run the tests, and let start_service.sh go on only if they pass.
@@ -140,11 +141,21 @@ public class VerifyGate {
         }
     }
 
+    /** The command's output, trimmed; its output goes to a file, so a command that hangs is killed after a minute. */
     static String run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        process.waitFor();
-        return out.trim();
+        Path out = Files.createTempFile("verify-gate", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectOutput(out.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw fail(2, String.join(" ", command) + " did not finish within 60 s");
+            }
+            return Files.readString(out).trim();
+        } finally {
+            Files.delete(out);
+        }
     }
 
     static void say(String message) {

@@ -1,6 +1,8 @@
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,8 +58,8 @@ public class TestNodes {
         }
         int n = Integer.parseInt(count);
         // The registry stand-in is built alongside, so that node 1 gets it from the cache.
-        Process registry = start(List.of("bash", "deploy/scripts/build-standin-image.sh", "registry"), true);
-        check(run(true, "bash", "deploy/scripts/build-standin-image.sh", "dind", NODE_IMAGE), "building " + NODE_IMAGE);
+        Process registry = start(List.of("bash", "deploy/scripts/build-standin-image.sh", "registry"), ProcessBuilder.Redirect.INHERIT);
+        check(run("bash", "deploy/scripts/build-standin-image.sh", "dind", NODE_IMAGE), "building " + NODE_IMAGE);
         check(registry.waitFor() == 0, "building the registry stand-in");
 
         if (!ok("network", "inspect", NETWORK)) {
@@ -114,7 +116,7 @@ public class TestNodes {
         for (String image : SEED_IMAGES) {
             if (ok("image", "inspect", image) && !ok("exec", PREFIX + "-1", "docker", "image", "inspect", image)) {
                 say("copying " + image + " from this host's cache to " + PREFIX + "-1");
-                check(run(true, "sh", "-c", "\"$0\" save \"$1\" | \"$0\" exec -i \"$2\" docker load -q >/dev/null",
+                check(run("sh", "-c", "\"$0\" save \"$1\" | \"$0\" exec -i \"$2\" docker load -q >/dev/null",
                         DOCKER, image, PREFIX + "-1"), "copying " + image);
             }
         }
@@ -133,7 +135,7 @@ public class TestNodes {
             }
             Thread.sleep(1000);
         }
-        run(true, DOCKER, "logs", "--tail", "15", node);
+        run(DOCKER, "logs", "--tail", "15", node);
         fail(1, "the engine in " + node + " did not start (its log is above). This host can't run nested Docker engines"
                 + " as configured: the container needs the capabilities in this program (--privileged alone is refused"
                 + " on some hosts), cgroups mounted read-write, and a kernel with overlay2. Run it on a host or VM where"
@@ -146,13 +148,13 @@ public class TestNodes {
             say("no node is running (java src/test/scripts/TestNodes.java up)");
             return;
         }
-        run(true, DOCKER, "ps", "-a", "--filter", "label=" + LABEL, "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}");
+        run(DOCKER, "ps", "-a", "--filter", "label=" + LABEL, "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}");
         int first = Integer.parseInt(running.get(0).substring(PREFIX.length() + 1));
         if (!ok("exec", running.get(0), "docker", "node", "ls")) {
             say(running.get(0) + " is not in a swarm yet: up");
             return;
         }
-        run(true, DOCKER, "exec", running.get(0), "docker", "node", "ls");
+        run(DOCKER, "exec", running.get(0), "docker", "node", "ls");
         System.out.printf("%-16s  %-48s  %s%n", "NODE", "TASK", "STATE");
         List<String> tasks = new ArrayList<>();
         for (String service : on(first, "service", "ls", "-q").lines().toList()) {
@@ -212,12 +214,9 @@ public class TestNodes {
     }
 
     static String docker(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(DOCKER));
-        command.addAll(Arrays.asList(args));
-        Process process = start(command, false);
-        String out = new String(process.getInputStream().readAllBytes()).trim();
-        check(process.waitFor() == 0, "docker " + String.join(" ", args) + " failed: " + out);
-        return out;
+        Result result = exec(args);
+        check(result.exit() == 0, "docker " + String.join(" ", args) + " failed: " + result.out());
+        return result.out();
     }
 
     /** The output of docker ARGS, trimmed, or nothing if it fails. */
@@ -230,23 +229,40 @@ public class TestNodes {
     }
 
     static boolean ok(String... args) throws Exception {
+        return exec(args).exit() == 0;
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    /**
+     * docker ARGS, its output (with errors) to a file, so that the limit holds however much it prints: a docker
+     * that hangs is killed after 120 s and counts as failed (exit -1).
+     */
+    static Result exec(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(DOCKER));
         command.addAll(Arrays.asList(args));
-        Process process = start(command, false);
-        process.getInputStream().readAllBytes();
-        return process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0;
-    }
-
-    static boolean run(boolean show, String... command) throws Exception {
-        return start(List.of(command), show).waitFor() == 0;
-    }
-
-    static Process start(List<String> command, boolean show) throws IOException {
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("DOCKER_HOST");
-        if (show) {
-            builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        Path out = Files.createTempFile("test-nodes", ".out");
+        try {
+            Process process = start(command, ProcessBuilder.Redirect.to(out.toFile()));
+            boolean done = process.waitFor(120, TimeUnit.SECONDS);
+            if (!done) {
+                process.destroyForcibly();
+            }
+            return new Result(done ? process.exitValue() : -1, Files.readString(out).trim());
+        } finally {
+            Files.delete(out);
         }
+    }
+
+    /** Runs a command with its output shown, and waits for it. */
+    static boolean run(String... command) throws Exception {
+        return start(List.of(command), ProcessBuilder.Redirect.INHERIT).waitFor() == 0;
+    }
+
+    static Process start(List<String> command, ProcessBuilder.Redirect output) throws IOException {
+        var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output);
+        builder.environment().remove("DOCKER_HOST");
         return builder.start();
     }
 
