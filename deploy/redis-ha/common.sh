@@ -5,6 +5,12 @@ self=${HA_SELF:-$(hostname)}
 dir=${HA_DIR:-/data}
 down_after_ms=${HA_DOWN_AFTER_MS:-2000}
 failover_timeout_ms=${HA_FAILOVER_TIMEOUT_MS:-10000}
+# The service stops counting 1 s after it loses the Sentinels (SentinelWatch.LIVE); a failover must not be able
+# to start sooner, or a service cut off with the old primary could still count there while a new one takes over.
+if [ "$down_after_ms" -lt 1500 ]; then
+  echo "[redis-ha $self] HA_DOWN_AFTER_MS=$down_after_ms is below 1500: the service needs 1 s to stop counting on a primary cut off from the Sentinels, so a failover may not start sooner" >&2
+  exit 1
+fi
 sentinels=$(echo "${HA_SENTINELS:?HA_SENTINELS must list the Sentinels as host:port,...}" | tr ',' ' ')
 initial=${HA_INITIAL_PRIMARY:?HA_INITIAL_PRIMARY must name the first primary as host:port}
 secrets=${SECRETS_DIR:-/run/secrets}

@@ -54,12 +54,14 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
 
     static final Duration TICK = Duration.ofMillis(100);
     /**
-     * A Sentinel that has not answered a PING or a query for this long is not reachable. Short enough that a link cut
-     * off stops counting before a failover on the other side can promote a replica (down-after, a vote and the
-     * promotion take longer); long enough that a busy node's slow answer, with one Sentinel already lost, does not
-     * stop counting.
+     * A Sentinel that has not answered a PING or a query for this long is not reachable. It must be shorter than the
+     * Sentinels' down-after (1.5 s at the least, deploy/redis-ha/common.sh): a service cut off with the primary then
+     * stops counting before the other side can even call the primary down, let alone promote a replica. At 2.5 s a
+     * 2 s cut let the old primary confirm a batch after the heal (through a replica not yet moved to the new
+     * primary) while the new primary, promoted 1.9 s into the cut, counted on from below it: 36 numbers served twice
+     * (the nemesis, scenario f). A busy node's answer slower than this costs a pause, never a wrong number.
      */
-    static final Duration LIVE = Duration.ofMillis(2500);
+    static final Duration LIVE = Duration.ofMillis(1000);
     /** A link with no PONG for this long, though it looks open, is closed and made again. */
     static final Duration SILENT = Duration.ofSeconds(10);
     /** How long a start may take to reach the Sentinels before the pause is worth a warning. */
