@@ -49,8 +49,11 @@ class SlowDiskE2E {
     private final int kills = Integer.getInteger("slowdisk.kills", 8);
     private final int port = Integer.getInteger("slowdisk.port", 18402);
     // Long enough that a transaction waits out the fsync in progress and its own: with the default 500 ms every
-    // request on this disk is refused under always (safe, but the run would prove nothing).
-    private final Duration commandTimeout = fsync.multipliedBy(4);
+    // request on this disk is refused under always (safe, but the run would prove nothing). Lettuce bounds a
+    // connection's handshake by it too, and a handshake is a few round trips, each of which may wait out two fsyncs
+    // while the other service keeps Redis writing: at four fsyncs a service that lost its connections at a kill
+    // timed out every reconnect for minutes, so eight.
+    private final Duration commandTimeout = fsync.multipliedBy(8);
     private final Random random = new Random();
 
     private final List<ServiceProcess> services = new ArrayList<>();
