@@ -74,9 +74,15 @@ class SentinelFailoverIT {
 
     @Test
     void killingThePrimaryNeverRepeatsOrLosesAnAcknowledgedNumber() throws Exception {
-        try (var traffic = new Traffic(List.of(app.url()), 8, 2_000_000, Duration.ofSeconds(150), 1)) {
+        try (var traffic = new Traffic(List.of(app.url()), 8, 2_000_000, Duration.ofSeconds(240), 1)) {
             List<Long> kills = new ArrayList<>();
             for (int round = 1; round <= KILLS; round++) {
+                if (round > 1) {
+                    // A Sentinel starts no failover of a master within twice failover-timeout of its last one: a
+                    // kill sooner gets no failover, and the killed Redis comes back as primary with its own data.
+                    long allowed = kills.get(round - 2) + FAILOVER_TIMEOUT.multipliedBy(2).plusSeconds(2).toNanos();
+                    Thread.sleep(Math.max(0, (allowed - System.nanoTime()) / 1_000_000));
+                }
                 long servedBefore = traffic.served();
                 await("200s flowing before kill " + round).atMost(Duration.ofSeconds(20))
                         .until(() -> traffic.served() >= servedBefore + 100);
