@@ -13,8 +13,7 @@ class ReplicaConfig {
     /** The name ReplicaName gave this replica before logging started, so the logs and the replies agree. */
     @Bean
     ReplicaIdentity replicaIdentity(ServiceProperties props, Environment environment) {
-        String name = environment.getProperty(ReplicaName.PROPERTY);
-        return new ReplicaIdentity(name != null ? name : ReplicaName.of(props.instanceName()), props.servicePort());
+        return new ReplicaIdentity(environment.getRequiredProperty(ReplicaName.PROPERTY), props.servicePort());
     }
 
     /** Every metric names the replica it comes from. */

@@ -9,17 +9,22 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Names this replica before logging starts, so that its log lines and its replies carry one name: INSTANCE_NAME,
- * else the host's name, read once. It is the setting replica-name, which application.properties gives the
- * structured log formats and ReplicaConfig gives the replies.
+ * The one place that names this replica, before logging starts, so that its log lines, its replies and its
+ * metrics carry one name: INSTANCE_NAME (instance-name), else the host's name, read once. It is the setting
+ * replica-name, which application.properties gives the structured log formats and ReplicaConfig gives the
+ * replies and metrics.
  */
 public class ReplicaName implements EnvironmentPostProcessor {
 
+    /** The setting that names the replica, INSTANCE_NAME as a variable; empty or unset means the host's name. */
+    public static final String SETTING = "instance-name";
+
+    /** The name worked out, for the rest of the service to read. */
     public static final String PROPERTY = "replica-name";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        String name = of(environment.getProperty("instance-name", ""));
+        String name = of(environment.getProperty(SETTING, ""));
         environment.getPropertySources().addLast(new MapPropertySource(PROPERTY, Map.of(PROPERTY, name)));
     }
 

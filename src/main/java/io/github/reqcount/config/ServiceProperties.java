@@ -17,7 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * SERVICE_PORT binds to servicePort, BATCH_MAX_SIZE to batchMaxSize, and so on. A bad value fails the start with
  * the variable's name in the message. The address and the two ports default in application.properties, where
  * Spring's servers read them too. Redis's own settings (CONTAINER_DB_HOST, REDIS_SENTINEL_NODES, ...) are Boot's
- * spring.data.redis.*: see application.properties and RedisVariables.
+ * spring.data.redis.*: see application.properties and RedisVariables. INSTANCE_NAME is ReplicaName's, which reads
+ * it before logging starts.
  *
  * <p>REDIS_ACK_REPLICAS (by default 1 with Sentinel, else 0) replicas must confirm each transaction within
  * REDIS_ACK_TIMEOUT before any of its requests is answered.
@@ -29,8 +30,6 @@ public record ServiceProperties(
         @Min(1) @Max(65535) int servicePort,
         // Actuator (health, metrics) listens here, never on the public port.
         @Min(1) @Max(65535) int managementPort,
-        // The name this replica gives in its replies; empty means the host's name.
-        @DefaultValue("") String instanceName,
         // Empty means the default: 1 with Sentinel, 0 without.
         @Min(0) @Max(16) Integer redisAckReplicas,
         @DefaultValue("100ms") @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration redisAckTimeout,

@@ -3,6 +3,7 @@ package io.github.reqcount.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.reqcount.config.RedisVariables;
+import io.github.reqcount.config.ReplicaName;
 import io.github.reqcount.config.ServiceProperties;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * One source of truth for the service's settings: ServiceProperties, and for Redis's the original variables that
- * RedisVariables lists (mapped onto spring.data.redis.*). Every variable a deployment passes to
+ * One source of truth for the service's settings: ServiceProperties, the replica's name that ReplicaName reads,
+ * and for Redis's the original variables that RedisVariables lists (mapped onto spring.data.redis.*). Every variable a deployment passes to
  * the counter (docker-stack.yml, deploy/stack/, docker-compose.yml, deploy/k8s/, the service section of .env.example) is one the
  * service binds, so a misspelt name can't be silently ignored; and every setting it binds is documented in
  * .env.example. Other services' variables (Redis's REDIS_AUTH, the edge's ports) and the deploy-only ones in
@@ -32,13 +33,15 @@ import org.yaml.snakeyaml.Yaml;
 class SettingsSourceOfTruthTest {
 
     /**
-     * SERVICE_PORT for servicePort: how Spring binds an environment variable to a record component; and the
-     * original Redis variables, which application.properties and RedisVariables map onto spring.data.redis.*.
+     * SERVICE_PORT for servicePort: how Spring binds an environment variable to a record component; INSTANCE_NAME
+     * for instance-name, which ReplicaName reads; and the original Redis variables, which application.properties
+     * and RedisVariables map onto spring.data.redis.*.
      */
     static Set<String> boundNames() {
         Set<String> names = Arrays.stream(ServiceProperties.class.getRecordComponents())
                 .map(c -> c.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase())
                 .collect(Collectors.toCollection(TreeSet::new));
+        names.add(ReplicaName.SETTING.replace('-', '_').toUpperCase());
         names.addAll(RedisVariables.NAMES);
         return names;
     }
