@@ -67,8 +67,7 @@ container_report() {
         done
         echo
     fi
-    printf '| Memory variant | limit | req/s @64 (median) | of the first | p99 ms | container memory after (docker stats) | JVM peak RSS (VmHWM) |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|\n'
+    printf '| Memory variant | limit | req/s @64 (median) | of the first | p99 ms | container memory after (docker stats) | JVM peak RSS (VmHWM) |\n|---|---:|---:|---:|---:|---:|---:|\n'
     ref=$(mlr --itsv --onidx head -n 1 'then' cut -f variant "$C/memory.tsv")
     before=$(med 0 "$C/memory.tsv" rps "variant=$ref")
     for v in $(mlr --itsv --onidx cut -f variant 'then' uniq -a "$C/memory.tsv"); do
@@ -174,12 +173,9 @@ run_targets() {
 
 plot() {
     local c v
-    {
-        echo "# conns baseline group per-request ha redis-incr"
-        for c in $CONNS; do
-            echo "$c $(for v in baseline group per-request ha "redis INCR"; do x=$(fig "$v" "$c" rps); printf '%s ' "${x:-NaN}"; done)"
-        done
-    } | sed 's/ $//' >"$W/throughput.dat"
+    { echo "# conns baseline group per-request ha redis-incr"; for c in $CONNS; do
+        echo "$c $(for v in baseline group per-request ha "redis INCR"; do x=$(fig "$v" "$c" rps); printf '%s ' "${x:-NaN}"; done)"
+    done; } | sed 's/ $//' >"$W/throughput.dat"
     local term=png last=${CONNS##* }
     gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1 && term=pngcairo
     gnuplot >"$W/gnuplot.log" 2>&1 <<PLOT || echo "[bench] gnuplot failed; see $W/gnuplot.log"
@@ -290,10 +286,8 @@ stack_report() {
         echo "*direct* is wrk inside $(m direct)'s network namespace on its own port: one replica, no NAT, no edge, no overlay."
         echo "*published* goes through the host's port to the edge (or the routing mesh) and over the overlay to all the replicas."
     } >"$OUT/stack.md"
-    {
-        echo "| Published port >= 50% of one replica directly (64 conns) | $ratio% | $(verdict "${ratio:-0} >= 50") |"
-        echo "| p99 at the published port <= 50 ms (64 conns) | $p99 ms | $(verdict "${p99:-0} <= 50") |"
-    } >"$S/targets.md"
+    printf '%s\n' "| Published port >= 50% of one replica directly (64 conns) | $ratio% | $(verdict "${ratio:-0} >= 50") |" \
+        "| p99 at the published port <= 50 ms (64 conns) | $p99 ms | $(verdict "${p99:-0} <= 50") |" >"$S/targets.md"
     if (($(m rollouts) > 0)); then
         local R=$S/rollout.tsv
         roll=$(med 1 "$R" seconds kind=roll) done_s=$(med 1 "$R" completed_s kind=roll) scale=$(med 1 "$R" seconds kind=scale)
