@@ -18,5 +18,12 @@ wrk_figures() {
         printf "%.0f %.2f %.2f %s\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, v["ok"] }'
 }
 
+# A Miller function: the median of an array of numbers, the mean of the middle two for an even count.
+MEDIAN_FUNC='func median(arr a): num { s = sort(a); n = length(s); return n % 2 == 1 ? s[(n + 1) // 2] : (s[n // 2] + s[n // 2 + 1]) / 2 }'
+
 # median [FORMAT]: the median of the numbers on stdin, one a line, printed with FORMAT (%.0f); nothing for none.
-median() { mlr --inidx --onidx stats1 -a p50 -i -f 1 'then' format-values -n -f "${1:-%.0f}"; }
+# shellcheck disable=SC2016 # Miller's own $fields
+median() {
+    mlr --inidx --onidx put -q -s f="${1:-%.0f}" "$MEDIAN_FUNC"'
+        @v[NR] = $1; end { if (is_present(@v)) { print fmtnum(median(get_values(@v)), @f) } }'
+}

@@ -34,7 +34,7 @@ LUA=$ROOT/bench/report.lua
 SERVICE=${STACK}_counter
 log() { echo "[stack] $*"; }
 die() { echo "[stack] ERROR: $*" >&2; exit 1; }
-bench_tools wrk=wrk nsenter=util-linux curl=curl mlr=miller javac=openjdk-17-jdk-headless
+bench_tools wrk=wrk nsenter=util-linux curl=curl mlr=miller
 mkdir -p "$WORK"
 
 PUBLISHED=http://127.0.0.1:$PORT/
@@ -165,4 +165,4 @@ printf 'key\tvalue\nstack\t%s\nservices\t%s\ndirect\t%s\nconns\t%s\nrounds\t%s\n
     "$($DOCKER service ls --filter "name=${STACK}_" --format '{{.Name}} {{.Replicas}}' | tr '\n' ' ')" "$DIRECT_NAME" "$CONNS" \
     "$ROUNDS" "$SECONDS_EACH" "$WARMUP" >"$WORK/meta.tsv"
 printf 'rollouts\t%s\nrate\t%s\nmonitor\t%s\nreplicas\t%s\n' "$ROLLOUTS" "$RATE" "$MONITOR" "$REPLICAS_NOW" >>"$WORK/meta.tsv"
-java "$ROOT/bench/Report.java" stack "$OUT"
+BENCH_OUT=$OUT bash "$ROOT/bench/report.sh" stack

@@ -44,5 +44,5 @@ for entry in "${SETTINGS[@]}"; do
         bash "$ROOT/bench/run.sh" >"$TMP/$name.log" 2>&1 || { log "$name failed; see $TMP/$name.log"; continue; }
 done
 # One row per setting that has a result, from this run or an earlier one (each run's summary.tsv and service.tsv).
-java "$ROOT/bench/Report.java" tuning "$ROOT/bench/results"
+BENCH_OUT=$ROOT/bench/results bash "$ROOT/bench/report.sh" tuning
 log "wrote $ROOT/bench/results/tuning.md"
