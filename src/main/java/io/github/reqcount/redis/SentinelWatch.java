@@ -78,7 +78,6 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     /** The primary to count on, or null, and why not; written on the watch's thread, read by the counting threads. */
     private volatile Primary primary;
     private volatile String reason = "the Sentinels have not been asked yet";
-    /** Spring's lifecycle flag. */
     private volatile boolean running;
 
     /**
@@ -134,7 +133,6 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        thread.shutdownNow();
         client.shutdown();
         client.getResources().shutdown();
     }
@@ -170,11 +168,11 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     private void heard(SentinelEvent event) {
         if (event.alarm()) {
             alarm(event);
-        } else {
-            if (attempt != null) {
-                attempt = new Attempt(attempt.epoch(), attempt.atNanos(), true, attempt.leader());
-            }
-            log.debug("Sentinel announced the end: {}", event.channel());
+            return;
+        }
+        log.debug("Sentinel announced the end: {}", event.channel());
+        if (attempt != null) {
+            attempt = new Attempt(attempt.epoch(), attempt.atNanos(), true, attempt.leader());
         }
     }
 
