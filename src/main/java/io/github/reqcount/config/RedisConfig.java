@@ -86,7 +86,7 @@ public class RedisConfig {
      * transaction that waited its turn would time out in the pool and refuse its requests while Redis is fine.
      * None is opened per request, and none at start, so the service starts while Redis is down. Its size follows
      * BATCH_MAX_IN_FLIGHT; the rest is Boot's spring.data.redis.lettuce.pool.* (a borrower waits at most the
-     * connect timeout, application.properties).
+     * connect timeout, application.properties). A connection returned closed is dropped, not lent again.
      */
     @Bean
     LettuceClientConfigurationBuilderCustomizer poolSizedForTheTransactionsInFlight(ServiceProperties props,
@@ -99,6 +99,9 @@ public class RedisConfig {
                 pool.setMaxTotal(poolSize(props));
                 pool.setMaxIdle(poolSize(props));
                 pool.setMinIdle(settings.getMinIdle());
+                // A connection the counter closed (it led to a deposed primary, PrimaryFence) fails the pool's
+                // validation (isOpen) when it comes back, so the pool drops it and opens a new one.
+                pool.setTestOnReturn(true);
                 if (settings.getMaxWait() != null) {
                     pool.setMaxWait(settings.getMaxWait());
                 }

@@ -4,7 +4,6 @@ import io.github.reqcount.redis.PrimaryGuard;
 import io.github.reqcount.redis.SentinelWatch;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +20,7 @@ class SentinelConfig {
      * With Sentinel, which primary the counter may count on (see SentinelWatch); with one Redis, any. The watch
      * asks the Sentinels that the connection factory asks, as the same users, with the same client options. It has
      * a client and resources of its own, so that its reconnects to the Sentinels are not taken for the data
-     * connections' reconnects.
+     * connections' reconnects; it shuts them down when it stops.
      */
     @Bean
     PrimaryGuard primaryGuard(LettuceConnectionFactory factory) {
@@ -31,8 +30,7 @@ class SentinelConfig {
         }
         var builder = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1);
         RedisConfig.reconnectQuicklyToWhereRedisIsNow(builder);
-        ClientResources resources = builder.build();
-        var client = RedisClient.create(resources);
+        var client = RedisClient.create(builder.build());
         factory.getClientConfiguration().getClientOptions().ifPresent(client::setOptions);
         Duration timeout = factory.getClientConfiguration().getCommandTimeout();
         List<RedisURI> sentinels = sentinel.getSentinels().stream().map(node -> loggedIn(
@@ -40,14 +38,7 @@ class SentinelConfig {
                 sentinel.getSentinelUsername(), sentinel.getSentinelPassword())).toList();
         return new SentinelWatch(client, sentinel.getMaster().getName(), sentinels,
                 loggedIn(RedisURI.builder().withHost("primary"), timeout, sentinel.getUsername(), sentinel.getPassword()),
-                factory::resetConnection) {
-            @Override
-            public void stop() {
-                super.stop();
-                client.shutdown();
-                resources.shutdown();
-            }
-        };
+                factory::resetConnection);
     }
 
     /** The user and password (none: Redis's default user; no password: none asked), and the command timeout. */
