@@ -49,15 +49,17 @@ record SentinelEvent(String channel, String message, List<String> words) {
     }
 
     /**
-     * The epoch of the attempt that +vote-for-leader ("LEADER EPOCH") votes for, else 0. +new-epoch alone is no
-     * attempt: a Sentinel also announces an epoch it merely learnt from its peers, long after that attempt ended.
+     * The epoch of the attempt that +vote-for-leader ("LEADER EPOCH") votes for, or that +new-epoch ("EPOCH")
+     * announces, else 0. A Sentinel announces a new epoch when it starts an attempt, votes in one, or learns of
+     * one from its peers: an attempt at that epoch may be under way, or long over.
      */
     long epoch() {
-        if (!channel.equals("+vote-for-leader") || words.size() < 2) {
+        int at = channel.equals("+vote-for-leader") ? 1 : channel.equals("+new-epoch") ? 0 : -1;
+        if (at < 0 || words.size() <= at) {
             return 0;
         }
         try {
-            return Long.parseLong(words.get(1));
+            return Long.parseLong(words.get(at));
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -18,9 +18,11 @@ import java.util.Map;
  * <li>a majority of all the Sentinels name the same primary with nothing else flagged;</li>
  * <li>no reachable Sentinel flags it down or has a failover in progress;</li>
  * <li>the last failover attempt heard of has ended: its epoch is in the configuration the majority reports, or its
- *     candidate announced the end or the abort, or answers without a failover in progress, or the attempt is older
- *     than twice the failover timeout (Sentinel gives up a failover after one timeout, and waits two before trying
- *     again).</li>
+ *     candidate announced the end or the abort, or answers without a failover in progress, or every Sentinel
+ *     answers without one (an attempt's candidate flags it from the start), or the attempt is older than twice the
+ *     failover timeout (Sentinel gives up a failover after one timeout, and waits two before trying again). A
+ *     majority that names the old primary is not enough: a Sentinel that voted reports the old primary again, with
+ *     nothing flagged, once it answers, while the candidate it voted for promotes a replica.</li>
  * </ol>
  */
 public final class SentinelQuorum {
@@ -110,7 +112,9 @@ public final class SentinelQuorum {
         // Its candidate, reachable and (rule 3) not failing over, has given the attempt up or finished it.
         boolean leaderIdle = attempt != null && attempt.leader() != null
                 && reachable.stream().anyMatch(r -> attempt.leader().equals(r.sentinel()));
-        if (attempt != null && !attempt.ended() && !leaderIdle && attempt.epoch() > configEpoch
+        // Every Sentinel answers, none failing over (rule 3): whoever the candidate was, it is not running one.
+        boolean allIdle = reachable.size() == sentinels && problems.isEmpty();
+        if (attempt != null && !attempt.ended() && !leaderIdle && !allIdle && attempt.epoch() > configEpoch
                 && nowNanos - attempt.atNanos() < failoverTimeout.multipliedBy(2).toNanos()) {
             return Verdict.none("a failover of " + master + " (epoch " + attempt.epoch() + ") has not ended");
         }

@@ -180,14 +180,15 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
     private void alarm(SentinelEvent event) {
         log.debug("Sentinel announced {}", event);
         alarmAt = System.nanoTime();
+        long epoch = event.epoch();
         if (event.channel().equals("+vote-for-leader")) {
             // A vote, by a voter or by the candidate itself, for an attempt at that epoch.
-            long epoch = event.epoch();
             if (attempt == null || epoch >= attempt.epoch()) {
                 attempt = new Attempt(epoch, alarmAt, false, event.leader());
             }
-        } else if (attempt == null) {
-            attempt = new Attempt(0, alarmAt, false, null);
+        } else if (attempt == null || epoch > attempt.epoch()) {
+            // A new epoch: an attempt at it, whose candidate is unknown, may be under way (other alarms carry none).
+            attempt = new Attempt(epoch, alarmAt, false, null);
         }
         generation++;
         pause("Sentinel announced " + event);

@@ -108,6 +108,22 @@ class SentinelQuorumTest {
         assertThat(decide(List.of(voter, stillTrying), attempt).trusted()).isFalse();
     }
 
+    /**
+     * Scenario f, as the nemesis caught it: cut off with the old primary, the service heard only its own node's
+     * Sentinel announce epoch 5, learnt from the vote the others held. After the heal, that Sentinel and a voter
+     * (which reports the old primary again, nothing flagged) answered first, while the candidate promoted a replica.
+     */
+    @Test
+    void aNewEpochHoldsTheOldPrimaryUntilItIsInTheConfigurationOrEverySentinelAnswersIdle() {
+        var newEpoch = new Attempt(5, NOW - Duration.ofMillis(300).toNanos(), false, null);
+        assertThat(decide(List.of(OLD, OLD), newEpoch).reason()).contains("(epoch 5) has not ended");
+        Report candidate = report("redis:6379", "aaaa", "master,failover_in_progress", 4);
+        assertThat(decide(List.of(OLD, OLD, candidate), newEpoch).trusted()).isFalse();
+        assertThat(decide(List.of(NEW, NEW), newEpoch).address()).isEqualTo("redis-2:6379");
+        // An epoch a restarted Sentinel learnt long after its attempt was given up: all three answer, none trying.
+        assertThat(decide(List.of(OLD, OLD, OLD), newEpoch).address()).isEqualTo("redis:6379");
+    }
+
     @Test
     void anOdownWithoutAnEpochEndsWithTheFlags() {
         var odown = new Attempt(0, NOW, false, null);

@@ -29,8 +29,8 @@ class SentinelWatchTest {
     }
 
     @Test
-    void anAttemptsEpochIsReadFromItsVotesOnly() {
-        assertThat(SentinelWatch.epoch("+new-epoch", "7")).as("an epoch learnt from peers is no attempt").isZero();
+    void anAttemptsEpochIsReadFromItsVotesAndItsNewEpoch() {
+        assertThat(SentinelWatch.epoch("+new-epoch", "7")).isEqualTo(7);
         assertThat(SentinelWatch.epoch("+vote-for-leader", "99b03b5818d8 8")).isEqualTo(8);
         assertThat(SentinelWatch.epoch("+try-failover", "master reqcount 10.0.0.1 6379")).isZero();
     }
