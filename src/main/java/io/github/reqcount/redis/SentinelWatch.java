@@ -240,14 +240,4 @@ public class SentinelWatch implements PrimaryGuard, SmartLifecycle {
                     .log("Not counting until the Sentinels agree on a primary again: {}", why);
         }
     }
-
-    /** Whether a message on a Sentinel channel is about this master (epoch-only messages are, there is one). */
-    boolean concerns(String channel, String message) {
-        return SentinelEvent.of(channel, message).concerns(master);
-    }
-
-    /** The epoch of the attempt that a +vote-for-leader message votes for, else 0 (see {@link SentinelEvent}). */
-    static long epoch(String channel, String message) {
-        return SentinelEvent.of(channel, message).epoch();
-    }
 }

@@ -17,22 +17,30 @@ class SentinelWatchTest {
 
     @Test
     void messagesAboutTheMasterOrItsReplicasConcernIt() {
-        assertThat(watch.concerns("+odown", "master reqcount 10.0.0.1 6379 #quorum 2/2")).isTrue();
-        assertThat(watch.concerns("+odown", "master other 10.0.0.1 6379 #quorum 2/2")).isFalse();
-        assertThat(watch.concerns("+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ reqcount 10.0.0.1 6379"))
+        assertThat(concerns("+odown", "master reqcount 10.0.0.1 6379 #quorum 2/2")).isTrue();
+        assertThat(concerns("+odown", "master other 10.0.0.1 6379 #quorum 2/2")).isFalse();
+        assertThat(concerns("+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ reqcount 10.0.0.1 6379"))
                 .isTrue();
-        assertThat(watch.concerns("+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ other 10.0.0.1 6379"))
+        assertThat(concerns("+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ other 10.0.0.1 6379"))
                 .isFalse();
-        assertThat(watch.concerns("+switch-master", "reqcount 10.0.0.1 6379 10.0.0.2 6379")).isTrue();
-        assertThat(watch.concerns("+switch-master", "other 10.0.0.1 6379 10.0.0.2 6379")).isFalse();
-        assertThat(watch.concerns("+new-epoch", "7")).as("epoch-only messages concern every master").isTrue();
+        assertThat(concerns("+switch-master", "reqcount 10.0.0.1 6379 10.0.0.2 6379")).isTrue();
+        assertThat(concerns("+switch-master", "other 10.0.0.1 6379 10.0.0.2 6379")).isFalse();
+        assertThat(concerns("+new-epoch", "7")).as("epoch-only messages concern every master").isTrue();
     }
 
     @Test
     void anAttemptsEpochIsReadFromItsVotesAndItsNewEpoch() {
-        assertThat(SentinelWatch.epoch("+new-epoch", "7")).isEqualTo(7);
-        assertThat(SentinelWatch.epoch("+vote-for-leader", "99b03b5818d8 8")).isEqualTo(8);
-        assertThat(SentinelWatch.epoch("+try-failover", "master reqcount 10.0.0.1 6379")).isZero();
+        assertThat(epoch("+new-epoch", "7")).isEqualTo(7);
+        assertThat(epoch("+vote-for-leader", "99b03b5818d8 8")).isEqualTo(8);
+        assertThat(epoch("+try-failover", "master reqcount 10.0.0.1 6379")).isZero();
+    }
+
+    private static boolean concerns(String channel, String message) {
+        return SentinelEvent.of(channel, message).concerns("reqcount");
+    }
+
+    private static long epoch(String channel, String message) {
+        return SentinelEvent.of(channel, message).epoch();
     }
 
     @Test
