@@ -2,16 +2,17 @@
 # Measuring, the first half of bench/run.sh: a throwaway Redis and the services on loopback, wrk at each concurrency,
 # repeated. Writes raw TSV files whose first row names the columns into $BENCH_OUT/tmp/run, for bench/report.sh:
 #   raw.tsv      one row per wrk or redis-benchmark run, with the service JVM's CPU time and context switches per
-#                request (all its threads, from /proc)
+#                request (all its threads, from /proc), and its Redis's CPU time per request (with appendfsync always,
+#                that includes the write and fsync of the AOF)
 #   service.tsv  one row per service: startup to ready and peak RSS
 #   meta.tsv     key and value: the run's settings, the machine's load, the JVM
 # Variants, side by side in one run (the services run at once, each idle while another is measured, so that a noisy
 # machine tilts no variant more than another; every other round measures them in reverse order):
 #   baseline     GET /baseline: the same process, the same reply, no Redis (the ceiling; only in the jar that
 #                ./mvnw -Pbench builds, under the bench Spring profile)
-#   group        GET / as shipped: group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=4)
+#   group        GET / with the shipped group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=2), appendfsync everysec
 #   per-request  GET / with one MULTI/EXEC per request (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16)
-#   durable      GET / as group, against a Redis of its own with appendfsync always (the stack's default)
+#   durable      GET / as shipped: as group, against a Redis of its own with appendfsync always (the default)
 #   ha           GET / as group, against a primary with one replica and WAIT 1 within 100 ms after every transaction
 #                (min-replicas-to-write 1): REDIS_HA's write path. Sentinel is left out: the service watches it off
 #                the request path
@@ -61,12 +62,14 @@ free_port() {
     for p in $(seq "$1" $(($1 + 9))); do (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done
     die "no free port in $1..$(($1 + 9))"
 }
+declare -A REDIS_PID                                 # each Redis's pid, by its port
 # start_redis NAME PORT [ARG...]: loopback only, AOF with fsync every second as in the stack, no RDB; later ARGs win
 start_redis() {
     local name=$1 port=$2
     shift 2 && mkdir -p "$WORK/$name"
     start "$WORK/$name.out" redis-server --bind 127.0.0.1 --port "$port" --dir "$WORK/$name" --save "" --appendonly yes \
         --appendfsync everysec --logfile "$WORK/$name.log" "$@"
+    REDIS_PID[$port]=${PIDS[-1]}
     for _ in {1..50}; do redis-cli -p "$port" PING >/dev/null 2>&1 && return; sleep 0.1; done
     die "redis-server $name did not start; see $WORK/$name.log"
 }
@@ -132,9 +135,11 @@ row() { local IFS=$'\t'; echo "$*" >>"$RAW"; }
 # measure_get SERVICE CONNS THREADS SECONDS REP: GET / once, with the count check
 measure_get() {
     local i=$1 c=$2 rep=$5 redis=${REDIS[$1]} mgmt=${MGMTS[$1]} ok200=(http.server.requests "tag=uri:/&tag=status:200")
-    local t0 s0 r0 b0 t1 s1 b1 gets=0 prev=-1 rps p50 p99 ok others cpu csw run delta served check
+    local t0 s0 r0 b0 t1 s1 b1 gets=0 prev=-1 rps p50 p99 ok others cpu csw run delta served check rt0 rt1
     t0=$(total "$redis") s0=$(count "$mgmt" "${ok200[@]}") r0=$(redis_calls "$redis") b0=$(count "$mgmt" reqcount.batch.size)
+    read -r rt0 _ < <(jvm_cost "${REDIS_PID[$redis]}")
     run=$(wrk_run "$c" "$3" "$4" "http://127.0.0.1:${PORTS[$i]}/" "${JVMS[$i]}")
+    read -r rt1 _ < <(jvm_cost "${REDIS_PID[$redis]}")
     read -r rps p50 p99 ok others cpu csw <<<"$run"
     # The requests that wrk abandoned when it stopped still finish on the server: let them.
     while ((gets < 50)); do
@@ -147,7 +152,7 @@ measure_get() {
     # stopped (at most one per connection).
     ((delta == served && ok <= delta && delta - ok <= c)) || check=MISMATCH
     row "${NAMES[$i]}" "$c" "$rep" "$rps" "$p50" "$p99" "$ok" "$delta" "$served" $(($(redis_calls "$redis") - r0 - gets)) \
-        $((b1 - b0)) "$check" "$others" "$cpu" "$csw"
+        $((b1 - b0)) "$check" "$others" "$cpu" "$csw" "$(awk -v t=$((rt1 - rt0)) -v hz="$HZ" -v n="$served" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
     log "$(log_line "${NAMES[$i]}" "$c" "$rep" "$rps" "$p50" "$p99" "$others")  wrk 200s $ok, total +$delta, served $served: $check"
 }
 # measure_baseline CONNS THREADS SECONDS REP: GET /baseline of the group commit's service: the ceiling, in the same process
@@ -155,7 +160,7 @@ measure_baseline() {
     local rps p50 p99 ok others cpu csw run
     run=$(wrk_run "$1" "$2" "$3" "http://127.0.0.1:${PORTS[0]}/baseline" "${JVMS[0]}")
     read -r rps p50 p99 ok others cpu csw <<<"$run"
-    row baseline "$1" "$4" "$rps" "$p50" "$p99" "$ok" "" "" "" "" "" "$others" "$cpu" "$csw"
+    row baseline "$1" "$4" "$rps" "$p50" "$p99" "$ok" "" "" "" "" "" "$others" "$cpu" "$csw" ""
     log "$(log_line baseline "$1" "$4" "$rps" "$p50" "$p99" "$others")"
 }
 
@@ -197,7 +202,7 @@ log "warm-up: ${WARMUP}s per endpoint at 64 connections"
 wrk_run 64 2 "$WARMUP" "http://127.0.0.1:$GROUP_PORT/baseline" >/dev/null
 for port in "${PORTS[@]}"; do wrk_run 64 2 "$WARMUP" "http://127.0.0.1:$port/" >/dev/null; done
 
-printf 'variant\tconns\trep\trps\tp50_ms\tp99_ms\twrk_ok\tredis_delta\tserved_200\tredis_cmds\tbatches\tcheck\tothers_cpu\tcpu_us_per_req\tctxsw_per_req\n' >"$RAW"
+printf 'variant\tconns\trep\trps\tp50_ms\tp99_ms\twrk_ok\tredis_delta\tserved_200\tredis_cmds\tbatches\tcheck\tothers_cpu\tcpu_us_per_req\tctxsw_per_req\tredis_cpu_us_per_req\n' >"$RAW"
 for rep in $(seq 1 "$REPEATS"); do
     for c in $CONNS; do
         measure_baseline "$c" 2 "$RUN_SECONDS" "$rep"
@@ -218,7 +223,7 @@ for ((rep = 1; REDIS_N > 0 && rep <= REPEATS; rep++)); do
         IFS=, read -r _ rps _ _ p50 _ p99 _ < <(timeout 120 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t incr -c "$c" -n "$REDIS_N" \
             --csv | tail -1 | tr -d '"')
         rps=$(printf '%.0f' "$rps")
-        row "redis INCR" "$c" "$rep" "$rps" "$p50" "$p99" "$REDIS_N" "" "" "" "" "" "" "" ""
+        row "redis INCR" "$c" "$rep" "$rps" "$p50" "$p99" "$REDIS_N" "" "" "" "" "" "" "" "" ""
         log "$(printf '%-12s c=%-3s rep %s: %6s req/s  p50 %6s ms  p99 %7s ms' "redis INCR" "$c" "$rep" "$rps" "$p50" "$p99")"
     done
 done

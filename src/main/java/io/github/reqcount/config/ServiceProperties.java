@@ -34,13 +34,12 @@ public record ServiceProperties(
         @Min(0) @Max(16) Integer redisAckReplicas,
         @DefaultValue("100ms") @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration redisAckTimeout,
         // Group commit: the most requests one transaction carries, and the most transactions in flight. Redis
-        // with appendfsync always (the stack's default) fsyncs once per event-loop iteration, for every transaction
-        // that reached it meanwhile: with one in flight a replica's waiting requests miss that fsync and wait for
-        // the next; four let them leave at once and share it. On a disk whose fsync takes 50 ms, four serve 107 req/s
-        // where one serves 75 and eight 145; on a fast disk eight measured no better than four
-        // (bench/results/durable.md). One against four on a fast disk is still to be settled by an order-balanced run.
+        // with appendfsync always (the default) fsyncs once per event-loop turn, for every transaction that reached it
+        // meanwhile, and each fsync costs CPU: on a fast disk two in flight served the most (more split the same
+        // requests into more transactions and fsyncs). On a slow disk ClusterCounter's linger, not this bound, packs
+        // the requests that return together into one transaction (bench/results/durable.md).
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
-        @DefaultValue("4") @Min(1) @Max(64) int batchMaxInFlight,
+        @DefaultValue("2") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl,
         // A replica gone for longer than this is folded into /cluster's one retired count.

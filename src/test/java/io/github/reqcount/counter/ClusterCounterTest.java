@@ -131,6 +131,23 @@ class ClusterCounterTest {
     }
 
     @Test
+    void onASlowRedisRequestsThatArriveTogetherShareOneTransaction() throws Exception {
+        // 200 ms a transaction, as on a disk whose fsync is slow: the next batch's leader lingers 10 ms, so the
+        // eight requests that arrive together all ride in its transaction. Without the linger, each of the first
+        // four would take a free slot alone.
+        var counter = counter(redis, 256, 4);
+        concurrently(counter, 64); // every client thread started, and a fast Redis: no linger yet
+        redis.delayMicros = 200_000;
+        counter.next();
+        redis.batches.clear();
+
+        assertThat(concurrently(counter, 8)).extracting(Counts::cluster)
+                .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(66, 73).boxed().toList());
+
+        assertThat(redis.batches).as("transactions for 8 requests that arrived together").hasSizeLessThan(4);
+    }
+
+    @Test
     void oneFailureIsRetriedOnce() {
         redis.failuresLeft.set(1);
         var counter = counter(redis, 256, 2);
