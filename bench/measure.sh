@@ -10,7 +10,7 @@
 # machine tilts no variant more than another; every other round measures them in reverse order):
 #   baseline     GET /baseline: the same process, the same reply, no Redis (the ceiling; only in the jar that
 #                ./mvnw -Pbench builds, under the bench Spring profile)
-#   group        GET / with the shipped group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=2), appendfsync everysec
+#   group        GET / with the shipped group commit (BATCH_MAX_SIZE=256, BATCH_MAX_IN_FLIGHT=4), appendfsync everysec
 #   per-request  GET / with one MULTI/EXEC per request (BATCH_MAX_SIZE=1, BATCH_MAX_IN_FLIGHT=16)
 #   durable      GET / as shipped: as group, against a Redis of its own with appendfsync always (the default)
 #   ha           GET / as group, against a primary with one replica and WAIT 1 within 100 ms after every transaction

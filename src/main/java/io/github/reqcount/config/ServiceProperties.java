@@ -35,11 +35,12 @@ public record ServiceProperties(
         @DefaultValue("100ms") @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration redisAckTimeout,
         // Group commit: the most requests one transaction carries, and the most transactions in flight. Redis
         // with appendfsync always (the default) fsyncs once per event-loop turn, for every transaction that reached it
-        // meanwhile, and each fsync costs CPU: on a fast disk two in flight served the most (more split the same
-        // requests into more transactions and fsyncs). On a slow disk ClusterCounter's linger, not this bound, packs
-        // the requests that return together into one transaction (bench/results/durable.md).
+        // meanwhile. On a fast disk two in flight served 1.1-1.2x four with it in one side-by-side run, but a Redis
+        // killed under load with two left two requests unanswered for 5 s in StackE2E, so four stays until that is
+        // understood. On a slow disk ClusterCounter's linger, not this bound, packs the requests that return together
+        // into one transaction (bench/results/durable.md).
         @DefaultValue("256") @Min(1) @Max(100000) int batchMaxSize,
-        @DefaultValue("2") @Min(1) @Max(64) int batchMaxInFlight,
+        @DefaultValue("4") @Min(1) @Max(64) int batchMaxInFlight,
         // A replica whose heartbeat is older than this shows as gone; it beats three times per period.
         @DefaultValue("10s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration heartbeatTtl,
         // A replica gone for longer than this is folded into /cluster's one retired count.

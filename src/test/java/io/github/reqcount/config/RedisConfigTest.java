@@ -69,7 +69,7 @@ class RedisConfigTest {
             assertThat(ReflectionTestUtils.getField(factory, "pipeliningFlushPolicy"))
                     .as("MULTI, INCRBY and EXEC leave in one write").isSameAs(PipeliningFlushPolicy.flushOnClose());
             assertThat(client).isInstanceOfSatisfying(LettucePoolingClientConfiguration.class, pooled -> {
-                assertThat(pooled.getPoolConfig().getMaxTotal()).as("two transactions in flight, one cluster read, one shared").isEqualTo(4);
+                assertThat(pooled.getPoolConfig().getMaxTotal()).as("four transactions in flight, one cluster read, one shared").isEqualTo(6);
                 assertThat(pooled.getPoolConfig().getMaxWaitDuration()).isEqualTo(Duration.ofMillis(500));
             });
         });
@@ -77,14 +77,14 @@ class RedisConfigTest {
 
     @Test
     void theOriginalTimeoutAndBatchVariablesSetTheClientAndThePool() {
-        withFactory(Map.of("REDIS_CONNECT_TIMEOUT", "2s", "REDIS_COMMAND_TIMEOUT", "3s", "BATCH_MAX_IN_FLIGHT", "3"),
+        withFactory(Map.of("REDIS_CONNECT_TIMEOUT", "2s", "REDIS_COMMAND_TIMEOUT", "3s", "BATCH_MAX_IN_FLIGHT", "2"),
                 factory -> {
                     var client = factory.getClientConfiguration();
                     assertThat(client.getClientOptions().orElseThrow().getSocketOptions().getConnectTimeout())
                             .isEqualTo(Duration.ofSeconds(2));
                     assertThat(client.getCommandTimeout()).isEqualTo(Duration.ofSeconds(3));
                     var pool = ((LettucePoolingClientConfiguration) client).getPoolConfig();
-                    assertThat(pool.getMaxTotal()).isEqualTo(5);
+                    assertThat(pool.getMaxTotal()).isEqualTo(4);
                     assertThat(pool.getMaxWaitDuration()).as("a borrower waits at most a connect").isEqualTo(Duration.ofSeconds(2));
                 });
     }
@@ -107,7 +107,7 @@ class RedisConfigTest {
                     var pool = ((LettucePoolingClientConfiguration) factory.getClientConfiguration()).getPoolConfig();
                     assertThat(pool.getMaxWaitDuration()).isEqualTo(Duration.ofSeconds(3));
                     assertThat(pool.getDurationBetweenEvictionRuns()).isEqualTo(Duration.ofMinutes(1));
-                    assertThat(pool.getMaxTotal()).as("BATCH_MAX_IN_FLIGHT (2) + 2").isEqualTo(4);
+                    assertThat(pool.getMaxTotal()).isEqualTo(6);
                 });
     }
 
