@@ -93,8 +93,8 @@ start_service() {
 }
 
 # ---- one measured run ---------------------------------------------------------------------------------------------
-# jvm_cost PID: "cpu_ticks context_switches" of a process: all its threads, voluntary switches and not
-jvm_cost() {
+# proc_cost PID: "cpu_ticks context_switches" of a process: all its threads, voluntary switches and not
+proc_cost() {
     { sed 's/.*) //' "/proc/$1/stat"; cat "/proc/$1/task/"*/status 2>/dev/null || true; } |
         awk 'NR == 1 { t = $12 + $13 } /^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print t, s }'
 }
@@ -112,11 +112,11 @@ cpu_ticks() {
 # time (µs) and context switches per answered request ("-" without)
 wrk_run() {
     local self=$BASHPID cost0=(0 0) cost1=(0 0) tick0 tick1 out
-    [[ -z ${5:-} ]] || read -ra cost0 < <(jvm_cost "$5")
+    [[ -z ${5:-} ]] || read -ra cost0 < <(proc_cost "$5")
     read -ra tick0 < <(cpu_ticks "$self")
     out=$(timeout $(($3 + 60)) wrk -t"$2" -c"$1" -d"$3"s -s "$LUA" "$4" | wrk_figures) || true
     read -ra tick1 < <(cpu_ticks "$self")
-    [[ -z ${5:-} ]] || read -ra cost1 < <(jvm_cost "$5")
+    [[ -z ${5:-} ]] || read -ra cost1 < <(proc_cost "$5")
     [[ -n $out ]] || die "wrk failed against $4"
     awk -v f="$out" -v busy=$((tick1[0] - tick0[0])) -v mine=$((tick1[1] - tick0[1])) -v s="${tick0[2]}" -v e="${tick1[2]}" -v hz="$HZ" \
         -v cores="$CORES" -v cpu=$((cost1[0] - cost0[0])) -v csw=$((cost1[1] - cost0[1])) -v jvm="${5:-}" 'BEGIN {
@@ -137,9 +137,9 @@ measure_get() {
     local i=$1 c=$2 rep=$5 redis=${REDIS[$1]} mgmt=${MGMTS[$1]} ok200=(http.server.requests "tag=uri:/&tag=status:200")
     local t0 s0 r0 b0 t1 s1 b1 gets=0 prev=-1 rps p50 p99 ok others cpu csw run delta served check rt0 rt1
     t0=$(total "$redis") s0=$(count "$mgmt" "${ok200[@]}") r0=$(redis_calls "$redis") b0=$(count "$mgmt" reqcount.batch.size)
-    read -r rt0 _ < <(jvm_cost "${REDIS_PID[$redis]}")
+    read -r rt0 _ < <(proc_cost "${REDIS_PID[$redis]}")
     run=$(wrk_run "$c" "$3" "$4" "http://127.0.0.1:${PORTS[$i]}/" "${JVMS[$i]}")
-    read -r rt1 _ < <(jvm_cost "${REDIS_PID[$redis]}")
+    read -r rt1 _ < <(proc_cost "${REDIS_PID[$redis]}")
     read -r rps p50 p99 ok others cpu csw <<<"$run"
     # The requests that wrk abandoned when it stopped still finish on the server: let them.
     while ((gets < 50)); do
